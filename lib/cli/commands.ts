@@ -1,4 +1,11 @@
 import type { Command } from './command.js';
+import { notebookCommand } from './notebook.js';
+import { dataCommand } from './data.js';
+import { scoreCommand } from './score.js';
+import { forwardCommand } from './forward.js';
+import { downloadCommand } from './download.js';
+import { captionCommand } from './caption.js';
+import { vqaCommand } from './vqa.js';
 
 /** Every `prismer` command, in the order `prismer --help` lists them. */
-export const commands: Command[] = [];
+export const commands: Command[] = [notebookCommand, dataCommand, scoreCommand, forwardCommand, downloadCommand, captionCommand, vqaCommand];

@@ -38,6 +38,27 @@ export function typedFromBytes(dtype: DType, bytes: Uint8Array): TypedData {
   }
 }
 
+/**
+ * Like `typedFromBytes` but without the copy when `bytes` are suitably aligned: the result shares
+ * memory with `bytes`, so use it only for bytes nobody else holds (fresh reads from a file).
+ */
+export function typedView(dtype: DType, bytes: Uint8Array): TypedData {
+  const width = BYTES_PER_ELEMENT[dtype];
+  if (bytes.byteOffset % width !== 0) return typedFromBytes(dtype, bytes);
+  const { buffer, byteOffset, byteLength } = bytes;
+  const length = byteLength / width;
+  switch (dtype) {
+    case 'F64': return new Float64Array(buffer, byteOffset, length);
+    case 'F32': return new Float32Array(buffer, byteOffset, length);
+    case 'F16': case 'BF16': return new Uint16Array(buffer, byteOffset, length);
+    case 'I64': return new BigInt64Array(buffer, byteOffset, length);
+    case 'I32': return new Int32Array(buffer, byteOffset, length);
+    case 'I16': return new Int16Array(buffer, byteOffset, length);
+    case 'I8': return new Int8Array(buffer, byteOffset, length);
+    case 'U8': case 'BOOL': return bytes;
+  }
+}
+
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exponent = (h >> 10) & 0x1f;

@@ -1,0 +1,83 @@
+// The pycocoevalcap tokenizer wrapper around PTBTokenizer: one batch of captions is joined with
+// '\n', tokenized, split back into lines and stripped of the punctuation tokens below.
+import { ptbLexLines } from './ptb-lexer.js';
+
+/** Tokens the official wrapper drops after the Java tokenizer (upper-case entries never match: tokens are lower-cased). */
+export const PTB_PUNCTUATION_REMOVED: readonly string[] = ["''", "'", '``', '`', '-LRB-', '-RRB-', '-LCB-', '-RCB-', '.', '?', '!', ',', ':', '-', '--', '...', ';'];
+const REMOVED = new Set(PTB_PUNCTUATION_REMOVED);
+
+/**
+ * What to do with line-break characters other than '\n' (CR, VT, FF, U+2028, U+2029) inside a caption.
+ * - `space` (default): treat them like '\n', i.e. as a space. Captions stay with their images.
+ * - `official`: do what the official wrapper does: the tokenizer ends a line there, so the caption
+ *   becomes two lines and every later caption of the batch is paired with the wrong entry.
+ * - `reject`: throw an error naming the caption.
+ */
+export type PtbLineBreakPolicy = 'space' | 'official' | 'reject';
+
+export interface PtbTokenizeOptions {
+  lineBreaks?: PtbLineBreakPolicy;
+  /** Names the input in errors (e.g. a file name). */
+  source?: string;
+  /** Names caption i in errors (e.g. its image id). */
+  describe?: (index: number) => string;
+}
+
+const HAZARD = /[\r\u000B\u000C\u2028\u2029]/;
+const HAZARD_ALL = /[\r\u000B\u000C\u2028\u2029]/g;
+const NEWLINE_ALL = /\n/g;
+
+function escapeChar(ch: string): string {
+  return `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Tokenizes one batch exactly as `PTBTokenizer.tokenize()` of pycocoevalcap does for the captions
+ * it is given in one call: entry i of the result belongs to caption i. The batch matters: the last
+ * caption is lexed at end of input and a caption's end may be lexed with the next caption's start
+ * in view (e.g. `p.m.` before a line starting with `At`).
+ */
+export function ptbTokenizeBatch(captions: readonly string[], options: PtbTokenizeOptions = {}): string[] {
+  return ptbTokenizeBatchTokens(captions, options).map((tokens) => tokens.join(' '));
+}
+
+/**
+ * Like `ptbTokenizeBatch`, but returns each caption's kept tokens instead of their space-joined
+ * string (no token is empty or contains a plain space; an empty list stands for "").
+ */
+export function ptbTokenizeBatchTokens(captions: readonly string[], options: PtbTokenizeOptions = {}): string[][] {
+  const policy = options.lineBreaks ?? 'space';
+  const prepared = captions.map((caption, i) => {
+    let text = caption.includes('\n') ? caption.replace(NEWLINE_ALL, ' ') : caption;
+    if (policy !== 'official' && HAZARD.test(text)) {
+      if (policy === 'reject') {
+        const ch = HAZARD.exec(text)![0];
+        const where = options.describe ? options.describe(i) : `caption ${i}`;
+        throw new Error(`${options.source ?? 'captions'}: ${where} contains the line-break character ${escapeChar(ch)}, which would shift captions in the official tokenizer (use lineBreaks 'space' to treat it as a space)`);
+      }
+      text = text.replace(HAZARD_ALL, ' ');
+    }
+    return text;
+  });
+  const lines = ptbLexLines(prepared.join('\n'));
+  const out: string[][] = new Array(captions.length);
+  for (let i = 0; i < captions.length; i++) {
+    const tokens = lines[i] ?? [];
+    // Filter in place: the lexer's arrays are ours.
+    let kept = 0;
+    for (let t = 0; t < tokens.length; t++) if (!REMOVED.has(tokens[t])) tokens[kept++] = tokens[t];
+    tokens.length = kept;
+    out[i] = tokens;
+  }
+  return out;
+}
+
+/** Tokenizes a single caption on its own (lexed at end of input, like a one-caption batch). */
+export function ptbTokenize(caption: string, options: PtbTokenizeOptions = {}): string {
+  return ptbTokenizeBatch([caption], options)[0];
+}
+
+/** The tokens before the wrapper's punctuation filter, one space-joined string per line (the Java output). */
+export function ptbRawLines(captions: readonly string[]): string[] {
+  return ptbLexLines(captions.map((c) => c.replace(NEWLINE_ALL, ' ')).join('\n')).map((tokens) => tokens.join(' '));
+}

@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs';
+import { Module } from '../../nn/module.js';
+import { Linear } from '../../nn/linear.js';
+import { LayerNorm } from '../../nn/layer-norm.js';
+import type { ParameterStore } from '../../nn/parameters.js';
+import type { TextDecoderConfig } from './config.js';
+import { FLOAT32_MIN } from './masks.js';
+import type { DecoderDropout } from './dropout.js';
+
+/** Keys and values of one attention layer, [N, heads, s, headDim]. */
+export interface AttentionKeyValues {
+  keys: tf.Tensor4D;
+  values: tf.Tensor4D;
+}
+
+/**
+ * `RobertaAttention` (self- or cross-attention) followed by its `RobertaSelfOutput`:
+ * `LN(dense(attn(h)) + h)`. Cross-attention projects keys/values from the vision width. Names under `prefix`:
+ * `self.{query,key,value}.*`, `output.dense.*`, `output.LayerNorm.*`.
+ */
+export class DecoderAttention extends Module {
+  readonly queryProjection: Linear;
+  readonly keyProjection: Linear;
+  readonly valueProjection: Linear;
+  readonly dense: Linear;
+  readonly layerNorm: LayerNorm;
+  readonly heads: number;
+  readonly headDim: number;
+
+  constructor(store: ParameterStore, prefix: string, config: TextDecoderConfig, readonly isCrossAttention: boolean) {
+    super(store, prefix);
+    const width = config.hiddenSize;
+    const sourceWidth = isCrossAttention ? config.visionHiddenSize : width;
+    const std = config.initializerRange;
+    this.heads = config.numAttentionHeads;
+    this.headDim = width / this.heads;
+    this.queryProjection = new Linear(store, this.child('self.query'), width, width, { std });
+    this.keyProjection = new Linear(store, this.child('self.key'), sourceWidth, width, { std });
+    this.valueProjection = new Linear(store, this.child('self.value'), sourceWidth, width, { std });
+    this.dense = new Linear(store, this.child('output.dense'), width, width, { std });
+    this.layerNorm = new LayerNorm(store, this.child('output.LayerNorm'), width, config.layerNormEps);
+  }
+
+  /** Projects `source` [N, s, D] to per-head keys and values (the part a cache can keep). */
+  projectKeyValues(source: tf.Tensor3D): AttentionKeyValues {
+    return tf.tidy(() => ({ keys: this.splitHeads(this.keyProjection.apply(source)), values: this.splitHeads(this.valueProjection.apply(source)) }));
+  }
+
+  /**
+   * `hidden` [N, t, H] attends to `keyValues` (self-attention: the projection of past + current positions;
+   * cross-attention: of the encoder output). `mask` is the additive extended mask [N, 1, t, s] or null (no
+   * mask, as the cross-attention). Returns the post-LN residual output [N, t, H]. `dropout` is given in
+   * training mode only.
+   */
+  attend(hidden: tf.Tensor3D, keyValues: AttentionKeyValues, mask: tf.Tensor4D | null, dropout?: DecoderDropout): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [batch, length] = hidden.shape;
+      const q = this.splitHeads(this.queryProjection.apply(hidden));
+      // Scaled after the matmul (not q before it) as in roberta.py.
+      let scores: tf.Tensor4D = tf.div(tf.matMul(q, keyValues.keys, false, true), Math.sqrt(this.headDim));
+      if (mask) {
+        scores = tf.add(scores, mask);
+        scores = tf.maximum(scores, tf.scalar(FLOAT32_MIN));
+      }
+      let weights = tf.softmax(scores, -1) as tf.Tensor4D;
+      if (dropout) weights = dropout(weights, 'attention') as tf.Tensor4D;
+      const context = tf.matMul(weights, keyValues.values).transpose([0, 2, 1, 3]).reshape([batch, length, this.heads * this.headDim]) as tf.Tensor3D;
+      let projected = this.dense.apply(context);
+      if (dropout) projected = dropout(projected, 'hidden') as tf.Tensor3D;
+      return this.layerNorm.apply(tf.add(projected, hidden) as tf.Tensor3D);
+    });
+  }
+
+  /** Full self-attention over `hidden` alone (no cache), or cross-attention to `source`. */
+  apply(hidden: tf.Tensor3D, mask: tf.Tensor4D | null, source: tf.Tensor3D = hidden, dropout?: DecoderDropout): tf.Tensor3D {
+    return tf.tidy(() => this.attend(hidden, this.projectKeyValues(source), mask, dropout));
+  }
+
+  private splitHeads(x: tf.Tensor3D): tf.Tensor4D {
+    const [batch, length] = x.shape;
+    return x.reshape([batch, length, this.heads, this.headDim]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
+  }
+}

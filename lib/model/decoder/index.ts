@@ -1,0 +1,13 @@
+export { ROBERTA_BASE_DECODER, validateTextDecoderConfig, type TextDecoderConfig } from './config.js';
+export { FLOAT32_MIN, decoderPositionIds, decoderExtendedAttentionMask } from './masks.js';
+export { IGNORE_INDEX, PRISMER_LABEL_SMOOTHING, labelSmoothedTokenLoss, decoderLossPerSample } from './loss.js';
+export { DecoderEmbeddings } from './embeddings.js';
+export { DecoderAttention, type AttentionKeyValues } from './attention.js';
+export { DecoderFeedForward } from './feed-forward.js';
+export { NormLateAdaptor } from './adaptor.js';
+export { LmHead } from './lm-head.js';
+export { reorderTextDecoderCache, type TextDecoderCache } from './cache.js';
+export {
+  TextDecoder, TEXT_DECODER_TIED_ALIASES,
+  type DecoderLayer, type TextDecoderForwardOptions, type TextDecoderOutput,
+} from './text-decoder.js';

@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs';
+import { BatchNorm2d } from '../../nn/batch-norm.js';
+import { Conv2d } from '../../nn/conv2d.js';
+import { upsamplingBilinear2d } from '../../nn/interpolate.js';
+import { Module } from '../../nn/module.js';
+import type { ParameterStore } from '../../nn/parameters.js';
+
+/** The two stem shapes of the official `VisionTransformer.conv1[expert]` Sequentials. */
+export type StemKind = 'dense' | 'categorical';
+
+/**
+ * Stem of a non-rgb expert: `UpsamplingBilinear2d(scale)` (index 0) then four 3x3 convs (indices
+ * 1/4/7/10, padding 1, no bias) each followed by eval-mode BatchNorm (2/5/8/11) and ReLU, then a 1x1 conv
+ * (13). Channels in → w/8 → w/4 → w/2 → w → w. 'dense' (depth, normal, edge): scale 16/patch, strides
+ * 2,2,2,2. 'categorical' (seg, obj_detection, ocr_detection; 64 input channels): scale 4/patch, strides
+ * 2,2,1,1. Input NCHW (as the official model and the data pipeline give it), output NHWC [B, h, w, width].
+ */
+export class ExpertStem extends Module {
+  readonly scaleFactor: number;
+  readonly convs: Conv2d[] = [];
+  readonly norms: BatchNorm2d[] = [];
+  readonly projection: Conv2d;
+
+  constructor(store: ParameterStore, prefix: string, readonly kind: StemKind, readonly inChannels: number, readonly width: number, readonly patchSize: number) {
+    super(store, prefix);
+    if (width % 8 !== 0) throw new Error(`${prefix}: width ${width} must be divisible by 8 for the expert stem`);
+    this.scaleFactor = (kind === 'dense' ? 16 : 4) / patchSize;
+    const channels = [inChannels, width / 8, width / 4, width / 2, width];
+    const strides = kind === 'dense' ? [2, 2, 2, 2] : [2, 2, 1, 1];
+    for (let i = 0; i < 4; i++) {
+      this.convs.push(new Conv2d(store, this.child(1 + 3 * i), channels[i]!, channels[i + 1]!, 3, { stride: strides[i]!, padding: 1, bias: false }));
+      this.norms.push(new BatchNorm2d(store, this.child(2 + 3 * i), channels[i + 1]!));
+    }
+    this.projection = new Conv2d(store, this.child(13), width, width, 1, { bias: false });
+  }
+
+  /** x: [B, inChannels, H, W] → [B, h, w, width]. */
+  apply(x: tf.Tensor4D, options: { training?: boolean } = {}): tf.Tensor4D {
+    if (x.rank !== 4 || x.shape[1] !== this.inChannels) {
+      throw new Error(`${this.prefix}: input has shape [${x.shape.join(', ')}], expected [B, ${this.inChannels}, H, W] (NCHW)`);
+    }
+    return tf.tidy(() => {
+      let h = tf.transpose(upsamplingBilinear2d(x, this.scaleFactor), [0, 2, 3, 1]) as tf.Tensor4D;
+      for (let i = 0; i < 4; i++) h = tf.relu(this.norms[i]!.apply(this.convs[i]!.apply(h), options));
+      return this.projection.apply(h);
+    });
+  }
+}

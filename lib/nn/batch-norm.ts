@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs';
+import { Module } from './module.js';
+import type { ParameterStore } from './parameters.js';
+
+/**
+ * PyTorch `nn.BatchNorm2d` on NHWC tensors (channels last). Parameters `weight`, `bias` and buffers
+ * `running_mean`, `running_var`, `num_batches_tracked` (int32 here, int64 in checkpoints) keep the
+ * official names and order. Eval mode normalises with the running statistics; training mode with the
+ * batch statistics (biased variance) and updates the running ones as torch does (momentum 0.1,
+ * unbiased variance in the running average).
+ */
+export class BatchNorm2d extends Module {
+  constructor(store: ParameterStore, prefix: string, readonly channels: number, readonly eps = 1e-5, readonly momentum = 0.1) {
+    super(store, prefix);
+    this.createParameter('weight', [channels], 'ones');
+    this.createParameter('bias', [channels], 'zeros');
+    this.createBuffer('running_mean', [channels], 'zeros');
+    this.createBuffer('running_var', [channels], 'ones');
+    const zero = tf.scalar(0, 'int32');
+    this.createBuffer('num_batches_tracked', [], { values: zero });
+    zero.dispose();
+  }
+
+  /** x: [N, H, W, C]. */
+  apply(x: tf.Tensor4D, options: { training?: boolean } = {}): tf.Tensor4D {
+    return tf.tidy(() => {
+      if (x.rank !== 4 || x.shape[3] !== this.channels) {
+        throw new Error(`${this.prefix}: input has shape [${x.shape.join(', ')}], expected [N, H, W, ${this.channels}] (NHWC)`);
+      }
+      const weight = this.parameter('weight');
+      const bias = this.parameter('bias');
+      if (options.training) return this.applyTraining(x, weight, bias);
+      // y = x * (w / sqrt(var + eps)) + (b - mean * w / sqrt(var + eps)), as torch's CPU inference kernel folds it.
+      const scale = tf.mul(weight, tf.rsqrt(tf.add(this.parameter('running_var'), this.eps)));
+      const shift = tf.sub(bias, tf.mul(this.parameter('running_mean'), scale));
+      return tf.add(tf.mul(x, scale), shift);
+    });
+  }
+
+  private applyTraining(x: tf.Tensor4D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor4D {
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    const count = x.shape[0] * x.shape[1] * x.shape[2];
+    const y = tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps))), weight), bias) as tf.Tensor4D;
+    const m = this.momentum;
+    const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
+    const runningMean = this.parameter('running_mean');
+    const runningVar = this.parameter('running_var');
+    const tracked = this.parameter('num_batches_tracked');
+    runningMean.assign(tf.add(tf.mul(runningMean, 1 - m), tf.mul(mean, m)));
+    runningVar.assign(tf.add(tf.mul(runningVar, 1 - m), tf.mul(unbiased, m)));
+    tracked.assign(tf.add(tracked, tf.scalar(1, 'int32')));
+    return y;
+  }
+}

@@ -1,0 +1,91 @@
+import * as tf from '@tensorflow/tfjs';
+import { Module } from './module.js';
+import type { ParameterStore } from './parameters.js';
+import { matMulWeightT } from './weight-matmul.js';
+
+export interface Conv2dOptions {
+  stride?: number;
+  /** Symmetric zero padding on every side (PyTorch `padding=p`), not TF's asymmetric 'same'. */
+  padding?: number;
+  bias?: boolean;
+}
+
+/**
+ * PyTorch `nn.Conv2d` (square kernel, no dilation, no groups) applied to NHWC tensors. The weight keeps
+ * the official layout [out, in, kh, kw] so checkpoints load as-is; it is transposed to TF's
+ * [kh, kw, in, out] inside the forward pass (cheap next to the convolution, and the gradient flows).
+ * Initialisation as torch's default: uniform ±1/sqrt(fan_in).
+ */
+export class Conv2d extends Module {
+  readonly stride: number;
+  readonly padding: number;
+  readonly hasBias: boolean;
+
+  constructor(store: ParameterStore, prefix: string, readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv2dOptions = {}) {
+    super(store, prefix);
+    this.stride = options.stride ?? 1;
+    this.padding = options.padding ?? 0;
+    this.hasBias = options.bias ?? true;
+    const bound = 1 / Math.sqrt(inChannels * kernelSize * kernelSize);
+    this.createParameter('weight', [outChannels, inChannels, kernelSize, kernelSize], { uniform: bound });
+    if (this.hasBias) this.createParameter('bias', [outChannels], { uniform: bound });
+  }
+
+  /** Output spatial size for an input size, as PyTorch computes it. */
+  outputSize(inputSize: number): number {
+    return Math.floor((inputSize + 2 * this.padding - this.kernelSize) / this.stride) + 1;
+  }
+
+  /** x: [N, H, W, inChannels] → [N, H', W', outChannels]. */
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
+        throw new Error(`${this.prefix}: input has shape [${x.shape.join(', ')}], expected [N, H, W, ${this.inChannels}] (NHWC)`);
+      }
+      const filter = tf.transpose(this.parameter('weight'), [2, 3, 1, 0]) as tf.Tensor4D;
+      const p = this.padding;
+      const pad: 'valid' | [[number, number], [number, number], [number, number], [number, number]] = p === 0 ? 'valid' : [[0, 0], [p, p], [p, p], [0, 0]];
+      let y = tf.conv2d(x, filter, this.stride, pad);
+      if (this.hasBias) y = tf.add(y, this.parameter('bias'));
+      return y;
+    });
+  }
+}
+
+/**
+ * A convolution whose kernel equals its stride and has no padding (ViT patch embedding), computed as a
+ * single matmul over non-overlapping patches: exact, and much faster than a general conv on wasm.
+ * Input is NCHW as the official model receives it; output tokens are row-major `[N, gh*gw, out]`.
+ * Rows/columns that do not fill a whole patch are dropped, as the strided conv drops them.
+ */
+export class PatchEmbedding extends Module {
+  constructor(store: ParameterStore, prefix: string, readonly inChannels: number, readonly outChannels: number, readonly patchSize: number) {
+    super(store, prefix);
+    const bound = 1 / Math.sqrt(inChannels * patchSize * patchSize);
+    this.createParameter('weight', [outChannels, inChannels, patchSize, patchSize], { uniform: bound });
+  }
+
+  /** Grid size of an image side. */
+  gridSize(side: number): number {
+    return Math.floor(side / this.patchSize);
+  }
+
+  /** x: [N, C, H, W] → { tokens [N, gh*gw, out], gridH, gridW }. */
+  apply(x: tf.Tensor4D): { tokens: tf.Tensor3D; gridH: number; gridW: number } {
+    const [n, c, h, w] = x.shape;
+    if (x.rank !== 4 || c !== this.inChannels) {
+      throw new Error(`${this.prefix}: input has shape [${x.shape.join(', ')}], expected [N, ${this.inChannels}, H, W] (NCHW)`);
+    }
+    const p = this.patchSize;
+    const gh = this.gridSize(h);
+    const gw = this.gridSize(w);
+    if (gh === 0 || gw === 0) throw new Error(`${this.prefix}: input ${h}x${w} is smaller than one ${p}x${p} patch`);
+    const tokens = tf.tidy(() => {
+      const cropped = gh * p === h && gw * p === w ? x : tf.slice(x, [0, 0, 0, 0], [n, c, gh * p, gw * p]);
+      // [N, C, gh, p, gw, p] → [N, gh, gw, C, p, p]: one row per patch in the weight's (in, kh, kw) order.
+      const patches = tf.transpose(tf.reshape(cropped, [n, c, gh, p, gw, p]), [0, 2, 4, 1, 3, 5]).reshape([n * gh * gw, c * p * p]) as tf.Tensor2D;
+      return tf.reshape(matMulWeightT(patches, this.parameter('weight')), [n, gh * gw, this.outChannels]) as tf.Tensor3D;
+    });
+    return { tokens, gridH: gh, gridW: gw };
+  }
+}

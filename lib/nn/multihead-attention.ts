@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs';
+import { Linear } from './linear.js';
+import { Module } from './module.js';
+import type { ParameterStore } from './parameters.js';
+import { applyLinear, batchedMatMul, matMulWeightT } from './weight-matmul.js';
+
+export interface AttentionResult {
+  /** [Lq, B, E], sequence-first. */
+  output: tf.Tensor3D;
+  /** Attention probabilities [B, H, Lq, Lk], only when asked for with `returnWeights`. */
+  weights?: tf.Tensor4D;
+}
+
+/**
+ * PyTorch `nn.MultiheadAttention(E, H)` with batch_first=False and no mask: inputs and output are
+ * sequence-first [L, B, E]. `in_proj_weight` [3E, E] packs the q | k | v projections (rows), heads are
+ * contiguous E/H slices, q is scaled by 1/sqrt(E/H) BEFORE `q @ k^T`, softmax, `@ v`, `out_proj`.
+ * Self-attention (key === value === query) uses one packed projection matmul; key === value uses one
+ * packed k|v matmul, as torch does.
+ */
+export class MultiheadAttention extends Module {
+  readonly headDim: number;
+  readonly outProj: Linear;
+
+  constructor(store: ParameterStore, prefix: string, readonly embedDim: number, readonly numHeads: number) {
+    super(store, prefix);
+    if (embedDim % numHeads !== 0) throw new Error(`${prefix}: embed dim ${embedDim} is not divisible by ${numHeads} heads`);
+    this.headDim = embedDim / numHeads;
+    // xavier_uniform over the packed [3E, E] matrix, zero biases (torch `_reset_parameters`).
+    this.createParameter('in_proj_weight', [3 * embedDim, embedDim], { uniform: Math.sqrt(6 / (4 * embedDim)) });
+    this.createParameter('in_proj_bias', [3 * embedDim], 'zeros');
+    this.outProj = new Linear(store, this.child('out_proj'), embedDim, embedDim, { std: 1 / Math.sqrt(3 * embedDim) });
+  }
+
+  /** query [Lq, B, E]; key and value [Lk, B, E] (default: the query). */
+  apply(query: tf.Tensor3D, key: tf.Tensor3D = query, value: tf.Tensor3D = key, options: { returnWeights?: boolean } = {}): AttentionResult {
+    const E = this.embedDim;
+    for (const [name, t] of [['query', query], ['key', key], ['value', value]] as const) {
+      if (t.rank !== 3 || t.shape[2] !== E) throw new Error(`${this.prefix}: ${name} has shape [${t.shape.join(', ')}], expected [L, B, ${E}]`);
+    }
+    if (key.shape[1] !== query.shape[1] || value.shape[1] !== query.shape[1] || key.shape[0] !== value.shape[0]) {
+      throw new Error(`${this.prefix}: query [${query.shape.join(', ')}], key [${key.shape.join(', ')}] and value [${value.shape.join(', ')}] disagree on batch or length`);
+    }
+    let weights: tf.Tensor4D | undefined;
+    const output = tf.tidy(() => {
+      const [q, k, v] = this.project(query, key, value);
+      const [lq, b] = query.shape;
+      const lk = key.shape[0];
+      const H = this.numHeads;
+      const d = this.headDim;
+      // [L, B, E] → [B, H, L, d] → [B*H, L, d]
+      const heads = (t: tf.Tensor2D, l: number) => tf.transpose(tf.reshape(t, [l, b, H, d]), [1, 2, 0, 3]).reshape([b * H, l, d]) as tf.Tensor3D;
+      const qh = tf.mul(heads(q, lq), 1 / Math.sqrt(d)) as tf.Tensor3D;
+      const probs = tf.softmax(batchedMatMul(qh, heads(k, lk), true)) as tf.Tensor3D;
+      if (options.returnWeights) weights = tf.keep(tf.reshape(probs, [b, H, lq, lk]) as tf.Tensor4D);
+      const context = batchedMatMul(probs, heads(v, lk)); // [B*H, Lq, d]
+      const merged = tf.transpose(tf.reshape(context, [b, H, lq, d]), [2, 0, 1, 3]).reshape([lq, b, E]) as tf.Tensor3D;
+      return applyLinear(this.outProj, merged);
+    });
+    return weights ? { output, weights } : { output };
+  }
+
+  /** q, k, v as [L*B, E] matrices. */
+  private project(query: tf.Tensor3D, key: tf.Tensor3D, value: tf.Tensor3D): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] {
+    const E = this.embedDim;
+    const w = this.parameter('in_proj_weight') as tf.Tensor2D;
+    const bias = this.parameter('in_proj_bias') as tf.Tensor1D;
+    const flat = (t: tf.Tensor3D) => tf.reshape(t, [-1, E]) as tf.Tensor2D;
+    const linear = (x: tf.Tensor2D, rows: number, count: number) => {
+      const bPart = count === 3 ? bias : tf.slice(bias, [rows], [count * E]);
+      return tf.add(matMulWeightT(x, w, rows, count * E), bPart) as tf.Tensor2D;
+    };
+    const split = (t: tf.Tensor2D, parts: number) => tf.split(t, parts, 1) as tf.Tensor2D[];
+    if (key === query && value === query) {
+      const [q, k, v] = split(linear(flat(query), 0, 3), 3);
+      return [q!, k!, v!];
+    }
+    const q = linear(flat(query), 0, 1);
+    if (key === value) {
+      const [k, v] = split(linear(flat(key), E, 2), 2);
+      return [q, k!, v!];
+    }
+    return [q, linear(flat(key), E, 1), linear(flat(value), 2 * E, 1)];
+  }
+}

@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Linear } from './linear.js';
+
+// Fast paths for `x @ W^T` with a PyTorch-layout weight W [out, in], and for per-head batched matmuls.
+// Why: tfjs-backend-wasm sends a matmul to XNNPACK only when it is 2-D-like (batch 1) and neither
+// operand is transposed; `matMul(x, W, false, true)` and batched matmuls take a scalar fallback that
+// measured 8–25x slower. So W^T is materialised once per weight value (cached, keyed by the variable and
+// its current data, so `assign` invalidates it; XNNPACK then also keeps its packed copy), and the
+// gradient is supplied by hand so the cache never has to be on the tape.
+
+interface CacheEntry {
+  variable: tf.Variable;
+  dataId: object;
+  transposed: tf.Tensor2D;
+}
+
+const cache = new Map<string, CacheEntry>();
+
+function dropStale(): void {
+  for (const [key, entry] of cache) {
+    if (entry.variable.isDisposed || entry.variable.dataId !== entry.dataId) {
+      entry.transposed.dispose();
+      cache.delete(key);
+    }
+  }
+}
+
+/** W as a matrix [out, in]: trailing axes flattened (a conv weight [out, c, kh, kw] → [out, c*kh*kw]). */
+function asMatrix(w: tf.Tensor): tf.Tensor2D {
+  return (w.rank === 2 ? w : tf.reshape(w, [w.shape[0]!, -1])) as tf.Tensor2D;
+}
+
+/** Rows [start, start + count) of W, transposed to [in, count]; cached for variables. */
+function transposedRows(w: tf.Tensor, start: number, count: number): tf.Tensor2D {
+  const whole = start === 0 && count === w.shape[0];
+  const compute = () => {
+    const m = asMatrix(w);
+    return tf.transpose(whole ? m : tf.slice(m, [start, 0], [count, m.shape[1]])) as tf.Tensor2D;
+  };
+  if (!(w instanceof tf.Variable)) return compute();
+  const key = `${w.id}:${start}:${count}`;
+  const hit = cache.get(key);
+  if (hit && hit.dataId === w.dataId && !hit.transposed.isDisposed) return hit.transposed;
+  dropStale();
+  const transposed = tf.keep(tf.tidy(compute));
+  cache.set(key, { variable: w as tf.Variable, dataId: w.dataId, transposed });
+  return transposed;
+}
+
+/** Frees every cached transposed weight (e.g. before a memory-hungry step); they are rebuilt on demand. */
+export function clearTransposedWeightCache(): void {
+  for (const entry of cache.values()) entry.transposed.dispose();
+  cache.clear();
+}
+
+/** Number of cached transposed weights (for tests and memory accounting). */
+export function transposedWeightCacheSize(): number {
+  dropStale();
+  return cache.size;
+}
+
+/**
+ * `x @ W[start:start+count]^T` for x [N, in] and a weight W [out, in] (all rows by default; a weight of
+ * higher rank is flattened to [out, in]): the product of `nn.Linear` without bias.
+ * Gradients: dx = dy @ W_rows, dW_rows = dy^T @ x (zero elsewhere), reshaped to W's shape.
+ */
+export function matMulWeightT(x: tf.Tensor2D, w: tf.Tensor, start = 0, count = w.shape[0]!): tf.Tensor2D {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xs, ws, save] = args as [tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
+    save([xs, ws]);
+    return {
+      value: tf.matMul(xs, transposedRows(ws, start, count)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedX, savedW] = saved as [tf.Tensor2D, tf.Tensor];
+        const m = asMatrix(savedW);
+        const whole = start === 0 && count === m.shape[0];
+        const rows = whole ? m : (tf.slice(m, [start, 0], [count, m.shape[1]]) as tf.Tensor2D);
+        const dx = tf.matMul(dy as tf.Tensor2D, rows);
+        let dw = tf.matMul(tf.transpose(dy) as tf.Tensor2D, savedX);
+        if (!whole) dw = tf.pad(dw, [[start, m.shape[0] - start - count], [0, 0]]);
+        return [dx, tf.reshape(dw, savedW.shape)];
+      },
+    };
+  });
+  return op(x, w) as tf.Tensor2D;
+}
+
+/**
+ * `tf.matMul(a, b, transposeA=false, transposeB)` for rank-3 a [n, m, k] and b ([n, k, p], or [n, p, k]
+ * with transposeB). On wasm it runs as n 2-D matmuls (XNNPACK) with b transposed up front; elsewhere as
+ * one batched matmul. Same numbers either way up to summation order.
+ */
+export function batchedMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeB = false): tf.Tensor3D {
+  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, false, transposeB);
+  return tf.tidy(() => {
+    const right = transposeB ? (tf.transpose(b, [0, 2, 1]) as tf.Tensor3D) : b;
+    if (a.shape[0] === 1) return tf.matMul(a, right);
+    // split (one SplitV kernel) is much faster than unstack on wasm; the reshapes are free.
+    const n = a.shape[0];
+    const as = tf.split(a, n, 0).map((t) => tf.reshape(t, [a.shape[1], a.shape[2]]) as tf.Tensor2D);
+    const bs = tf.split(right, n, 0).map((t) => tf.reshape(t, [right.shape[1], right.shape[2]]) as tf.Tensor2D);
+    return tf.reshape(tf.concat(as.map((left, i) => tf.matMul(left, bs[i]!)), 0), [n, a.shape[1], right.shape[2]]) as tf.Tensor3D;
+  });
+}
+
+/**
+ * `nn.Linear` forward (`x @ W^T + b` over the last axis of any rank) through `matMulWeightT`; the same
+ * numbers as `Linear.apply`, faster on wasm.
+ */
+export function applyLinear<T extends tf.Tensor>(linear: Linear, x: T): T {
+  return tf.tidy(() => {
+    const features = x.shape[x.rank - 1];
+    if (features !== linear.inFeatures) throw new Error(`${linear.prefix}: input has ${features} features, expected ${linear.inFeatures}`);
+    const weight = linear.store.get(`${linear.prefix}.weight`);
+    let y: tf.Tensor2D = matMulWeightT(tf.reshape(x, [-1, linear.inFeatures]) as tf.Tensor2D, weight);
+    if (linear.hasBias) y = tf.add(y, linear.store.get(`${linear.prefix}.bias`));
+    return tf.reshape(y, [...x.shape.slice(0, -1), linear.outFeatures]) as T;
+  });
+}

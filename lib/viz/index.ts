@@ -1,0 +1,24 @@
+// Plots and notebook display: vega-lite specs rendered in Node, shown in tslab notebooks, saved to files.
+export { VEGALITE_MIME, DEJAVU_FONT_DIR, compileVegaLite, vegaLiteToSvg, vegaLiteToPng, svgToPng } from './render.js';
+export type { VegaLiteSpec, PngOptions } from './render.js';
+export { savePlot } from './save.js';
+export { show, plotBundle, tableBundle, imageBundle } from './show.js';
+export type { Showable, ShowOptions } from './show.js';
+export { displayBundle, DisplayHandle, inNotebook } from './display.js';
+export type { MimeBundle } from './display.js';
+export { ProgressDisplay, showProgress } from './progress.js';
+export type { ProgressOptions, ProgressMetrics } from './progress.js';
+export { tableToText, isTableLike } from './table.js';
+export type { TableLike } from './table.js';
+export { imageDataUrl, encodedImageSize, imageThumbnail, sniffImageMime } from './image.js';
+export type { ImageMime } from './image.js';
+export { trainingCurves } from './specs/training-curves.js';
+export type { TrainingRunLog, TrainingCurvesOptions } from './specs/training-curves.js';
+export { metricBars } from './specs/metric-bars.js';
+export type { SeedScore, ErrorExtent, MetricBarsOptions } from './specs/metric-bars.js';
+export { groupedComparison } from './specs/grouped-comparison.js';
+export type { GroupScore, GroupedComparisonOptions } from './specs/grouped-comparison.js';
+export { heatmap } from './specs/heatmap.js';
+export type { MatrixInput, HeatmapOptions } from './specs/heatmap.js';
+export { imageGrid } from './specs/image-grid.js';
+export type { GridImage, GridBox, ImageGridOptions } from './specs/image-grid.js';
