@@ -4,6 +4,8 @@ import { getModelSize, overrideModelSize } from '../lib/model/sizes.js';
 import { prismerConfigForSize } from '../lib/model/prismer.js';
 import { PrismerCaption } from '../lib/model/prismer-caption.js';
 
+import { installFastConv2dGradient } from '../lib/train/conv-gradient.js';
+installFastConv2dGradient();
 await initBackend((process.env.B as 'wasm') ?? 'wasm');
 const B = Number(process.env.BS ?? 2);
 const R = 64, L = Number(process.env.LR ?? 64);

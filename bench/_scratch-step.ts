@@ -5,6 +5,8 @@ import { prismerConfigForSize } from '../lib/model/prismer.js';
 import { PrismerCaption } from '../lib/model/prismer-caption.js';
 import { AdamW } from '../lib/train/adamw.js';
 
+import { installFastConv2dGradient } from '../lib/train/conv-gradient.js';
+installFastConv2dGradient();
 const backend = await initBackend((process.env.B as 'wasm') ?? 'wasm');
 const B = Number(process.env.BS ?? 16);
 const R = Number(process.env.R ?? 64);

@@ -1,26 +1,17 @@
 // Expert-encoder forward of prismer_base at 224 px, batch 1, on wasm (random weights): seconds per
 // image for PrismerZ (rgb) and for all six experts, and the achieved GFLOP/s as a ratio of a plain
 // 1024³ matmul's rate measured in the same run (how close the forward runs to the backend's peak).
-// Usage: node --import tsx bench/encoder.ts [--backend wasm|cpu] [--runs 3] [--size prismer_base] [--resolution 224]
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+// Usage: node --import tsx bench/encoder.ts [--backend wasm|cpu|...] [--runs 3] [--size prismer_base] [--resolution 224]
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { ExpertEncoder, prismerExperts, type ExpertInputs } from '../lib/model/encoder/index.js';
+import { initBackend, isBackendChoice } from '../lib/backend/index.js';
+import { ExpertEncoder, prismerExperts, type EncoderInputs } from '../lib/model/encoder/index.js';
 import { encoderConfigForSize, getModelSize, type ModelSize } from '../lib/model/sizes.js';
 import { ParameterStore } from '../lib/nn/parameters.js';
 
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' }, runs: { type: 'string', default: '3' }, size: { type: 'string', default: 'prismer_base' }, resolution: { type: 'string', default: '224' } } });
 const runs = Number(values.runs);
 const resolution = Number(values.resolution);
-
-async function selectBackend(name: string): Promise<void> {
-  if (name === 'wasm') {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    wasm.setWasmPaths(`${dirname(createRequire(`${process.cwd()}/package.json`).resolve('@tensorflow/tfjs-backend-wasm'))}/`);
-  }
-  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} did not initialise`);
-}
 
 function seconds(fn: () => void, repeats: number): number {
   fn(); // warm-up (kernel set-up, weight transposes)
@@ -48,7 +39,8 @@ function encoderFlops(size: ModelSize, experts: number, dense: number, res: numb
   return 2 * total;
 }
 
-await selectBackend(values.backend!);
+if (!isBackendChoice(values.backend!)) throw new Error(`--backend: unknown backend '${values.backend}'`);
+await initBackend(values.backend);
 const size = getModelSize(values.size!);
 const n = 1024;
 const a = tf.randomNormal([n, n]) as tf.Tensor2D;
@@ -62,7 +54,7 @@ for (const [label, configExperts] of [['PrismerZ (rgb)', ['none']], ['all six ex
   const store = new ParameterStore(0);
   const experts = prismerExperts([...configExperts]);
   const encoder = new ExpertEncoder(store, 'expert_encoder', encoderConfigForSize(size, experts, resolution));
-  const inputs: ExpertInputs = {};
+  const inputs: EncoderInputs = {};
   for (const e of experts) {
     const channels = e === 'rgb' || e === 'normal' ? 3 : e === 'depth' || e === 'edge' ? 1 : 64;
     const label4 = tf.randomUniform([1, channels, resolution, resolution], -1, 1) as tf.Tensor4D;

@@ -1,16 +1,17 @@
 // Cached (KV-cache) versus uncached (full re-forward per token, the official behaviour) generation on
-// prismer_base-sized decoder shapes with random weights: 20 new tokens after the 4-token caption prefix,
+// prismer_base-sized decoder shapes with random weights: 20 new tokens after the 4-token caption prefix
+// with 3 beams (the official captioning setting; --beams 1 for greedy),
 // batch 1, encoder output [1, L, 768] (L = 30x30 rgb tokens + 64 latents at 480 px). Both paths share the
 // cross-attention key/value memo, so the ratio measures what the cache saves. Prints seconds per caption
 // for each path (median of the repeats after a warm-up) and the ratio uncached / cached.
 //
-//   npx tsx bench/generate.ts [--size prismer_base] [--tokens 20] [--beams 1] [--encoder-length 964]
+//   npx tsx bench/generate.ts [--size prismer_base] [--tokens 20] [--beams 3] [--encoder-length 964]
 //                             [--repeats 3] [--backend wasm]
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, isBackendChoice } from '../lib/backend/init.js';
 import { ParameterStore } from '../lib/nn/parameters.js';
-import { TextDecoder } from '../lib/model/decoder/index.js';
+import { PrismerTextDecoder } from '../lib/model/decoder/index.js';
 import { getModelSize } from '../lib/model/sizes.js';
 import { generate } from '../lib/model/generate.js';
 import { reorderTextDecoderCache } from '../lib/model/decoder/index.js';
@@ -18,7 +19,7 @@ import type { GenerationModel } from '../lib/model/beam-search-steps.js';
 
 const { values } = parseArgs({
   options: {
-    size: { type: 'string', default: 'prismer_base' }, tokens: { type: 'string', default: '20' }, beams: { type: 'string', default: '1' },
+    size: { type: 'string', default: 'prismer_base' }, tokens: { type: 'string', default: '20' }, beams: { type: 'string', default: '3' },
     'encoder-length': { type: 'string', default: '964' }, repeats: { type: 'string', default: '3' }, backend: { type: 'string', default: 'wasm' },
   },
 });
@@ -31,7 +32,7 @@ const size = getModelSize(values.size!);
 
 const buildStart = performance.now();
 const store = new ParameterStore(1);
-const decoder = new TextDecoder(store, 'text_decoder', size.decoder);
+const decoder = new PrismerTextDecoder(store, 'text_decoder', size.decoder);
 const encoder = tf.randomNormal([1, Number(values['encoder-length']), size.decoder.visionHiddenSize], 0, 1, 'float32', 7) as tf.Tensor3D;
 console.log(`${size.name} decoder (random weights) built in ${((performance.now() - buildStart) / 1000).toFixed(1)} s on ${backend}`);
 
@@ -65,4 +66,5 @@ for (const name of ['cached', 'uncached'] as const) {
 console.log(`same tokens: ${JSON.stringify(outputs.cached) === JSON.stringify(outputs.uncached)}`);
 console.log(`ratio uncached / cached: ${(seconds.uncached! / seconds.cached!).toFixed(2)}x`);
 encoder.dispose();
+decoder.releaseCaches();
 store.dispose();

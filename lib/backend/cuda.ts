@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { packageRoot } from '../util/package-root.js';
 
 /** Where the native CUDA addon is built, relative to the repository root. */
 export const CUDA_ADDON_RELATIVE_PATH = join('kernels', 'cuda', 'build', 'prismer_cuda.node');
@@ -16,16 +17,6 @@ let backendFactory: CudaBackendFactory | undefined;
 
 export function setCudaBackendFactory(factory: CudaBackendFactory): void {
   backendFactory = factory;
-}
-
-/**
- * The directory of this source file. Neither `import.meta` (a syntax error when tslab compiles lib/
- * as CommonJS) nor `__dirname` (absent in ESM) works in both module systems; the stack trace does.
- */
-function thisModuleDirectory(): string | undefined {
-  const frame = new Error().stack?.split('\n').find((line) => /[\\/]lib[\\/]backend[\\/]cuda\.[cm]?[jt]s/.test(line));
-  const match = frame?.match(/(?:file:\/\/)?((?:[A-Za-z]:)?[\\/][^():]*[\\/]lib[\\/]backend)[\\/]cuda\.[cm]?[jt]s/);
-  return match ? decodeURIComponent(match[1]!) : undefined;
 }
 
 function ancestors(start: string): string[] {
@@ -43,8 +34,7 @@ function ancestors(start: string): string[] {
 export function cudaAddonCandidates(): string[] {
   const out: string[] = [];
   if (process.env.PRISMER_CUDA_ADDON) out.push(resolve(process.env.PRISMER_CUDA_ADDON));
-  const here = thisModuleDirectory();
-  if (here) out.push(join(here, '..', '..', CUDA_ADDON_RELATIVE_PATH));
+  out.push(join(packageRoot(), CUDA_ADDON_RELATIVE_PATH));
   for (const dir of ancestors(process.cwd())) out.push(join(dir, CUDA_ADDON_RELATIVE_PATH));
   return [...new Set(out.map((p) => resolve(p)))];
 }

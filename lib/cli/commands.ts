@@ -6,6 +6,9 @@ import { forwardCommand } from './forward.js';
 import { downloadCommand } from './download.js';
 import { captionCommand } from './caption.js';
 import { vqaCommand } from './vqa.js';
+import { trainCommand } from './train.js';
+import { evalCommand } from './eval.js';
+import { vizCommand } from './viz.js';
 
 /** Every `prismer` command, in the order `prismer --help` lists them. */
-export const commands: Command[] = [notebookCommand, dataCommand, scoreCommand, forwardCommand, downloadCommand, captionCommand, vqaCommand];
+export const commands: Command[] = [notebookCommand, dataCommand, scoreCommand, forwardCommand, downloadCommand, captionCommand, vqaCommand, trainCommand, evalCommand, vizCommand];

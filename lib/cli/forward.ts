@@ -21,8 +21,9 @@ const usage = `Usage: prismer forward --checkpoint FILE --config YAML --inputs F
   --checkpoint     official state_dict: torch.save zip (.pt/.pth/.bin) or .safetensors; loaded strictly
                    (missing/unexpected keys and shape mismatches are errors; the positional embedding is
                    resized bicubically when the checkpoint's grid differs)
-  --config         experiment YAML (configs/*.yaml): model size = model size name \`prismer_model\` in
-                   configs/models.yaml (+ model.overrides), \`experts\`, \`image_resolution\`
+  --config         experiment YAML (configs/*.yaml); read: \`prismer_model\` (a size of configs/models.yaml,
+                   adjusted by \`model.overrides\`), \`experts\` (official names; [none] = PrismerZ),
+                   \`image_resolution\` (rgb side in pixels)
   --set            config override key.path=value (repeatable), e.g. --set prismer_model=prismer_tiny
   --inputs         safetensors with the tensors below
   --out            safetensors written with the outputs below

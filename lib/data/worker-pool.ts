@@ -3,7 +3,9 @@
  * run beside the training computation instead of between its steps. The pool is itself a
  * `PrismerDataset` (same samples, bit for bit, as the dataset it was started from); close it when done.
  */
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { packagePath } from '../util/package-root.js';
 import type { PrismerDataset, PrismerSample } from './datasets.js';
 import type { LabelExpert } from './expert-labels.js';
 import type { LabelFallbackCounter } from './label-fallbacks.js';
@@ -19,12 +21,12 @@ interface Slot {
   inFlight: number;
 }
 
-const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './sample-worker.ts' : './sample-worker.js', import.meta.url).href;
-const BOOT = new URL('./sample-worker-boot.mjs', import.meta.url);
+const workerEntry = (): string => pathToFileURL(packagePath('lib', 'data', 'sample-worker.ts')).href;
+const bootScript = (): URL => pathToFileURL(packagePath('lib', 'data', 'sample-worker-boot.mjs'));
 
 function startWorker(spec: unknown): Promise<Worker> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(BOOT, { workerData: { entry: WORKER_ENTRY, spec } });
+    const worker = new Worker(bootScript(), { workerData: { entry: workerEntry(), spec } });
     const onError = (error: Error): void => reject(new Error(`sample worker failed to start: ${error.message}`));
     worker.once('error', onError);
     worker.once('message', () => {

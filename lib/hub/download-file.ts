@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { httpGet, NetworkError } from './http-get.js';
+import { hubHttpGet, HubNetworkError } from './http-get.js';
 import { silentProgress, type DownloadProgress } from './progress.js';
 import type { HubFile } from './catalog.js';
 
@@ -71,9 +71,9 @@ export async function downloadHubFile(file: HubFile, options: HubOptions = {}): 
 
   let response;
   try {
-    response = await httpGet(url, { headers: offset > 0 ? { range: `bytes=${offset}-` } : {}, token: options.token, hubOrigin: new URL(endpoint).origin, timeoutMs: options.timeoutMs });
+    response = await hubHttpGet(url, { headers: offset > 0 ? { range: `bytes=${offset}-` } : {}, token: options.token, hubOrigin: new URL(endpoint).origin, timeoutMs: options.timeoutMs });
   } catch (error) {
-    if (error instanceof NetworkError) {
+    if (error instanceof HubNetworkError) {
       const kept = offset > 0 ? ` (the partial download ${part} is kept for resuming)` : '';
       throw new Error(`${label}: ${error.message}; check the network connection or set HF_ENDPOINT to a reachable mirror${kept}`);
     }
@@ -122,8 +122,8 @@ export async function downloadHubFile(file: HubFile, options: HubOptions = {}): 
         }
       });
       body.on('end', () => out.end(resolve));
-      body.on('aborted', () => reject(new NetworkError('connection closed before the end of the file')));
-      body.on('error', (error) => reject(new NetworkError(error.message)));
+      body.on('aborted', () => reject(new HubNetworkError('connection closed before the end of the file')));
+      body.on('error', (error) => reject(new HubNetworkError(error.message)));
       out.on('error', reject);
     });
   } catch (error) {

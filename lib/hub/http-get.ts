@@ -8,7 +8,7 @@ import { request as httpsRequest } from 'node:https';
  * only the hub's own ETag is taken as a git blob id (a CDN's ETag means something else).
  */
 
-export interface HttpResponse {
+export interface HubHttpResponse {
   status: number;
   url: string;
   /** Headers of the final response. */
@@ -18,8 +18,8 @@ export interface HttpResponse {
   body: IncomingMessage;
 }
 
-export class NetworkError extends Error {
-  override name = 'NetworkError';
+export class HubNetworkError extends Error {
+  override name = 'HubNetworkError';
 }
 
 function once(url: URL, method: string, headers: Record<string, string>, timeoutMs: number): Promise<IncomingMessage> {
@@ -27,10 +27,10 @@ function once(url: URL, method: string, headers: Record<string, string>, timeout
   if (!request) return Promise.reject(new Error(`unsupported URL scheme in ${url.href}`));
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers }, resolve);
-    req.setTimeout(timeoutMs, () => req.destroy(new NetworkError(`no response from ${url.origin} within ${timeoutMs / 1000} s`)));
+    req.setTimeout(timeoutMs, () => req.destroy(new HubNetworkError(`no response from ${url.origin} within ${timeoutMs / 1000} s`)));
     req.on('error', (error: NodeJS.ErrnoException) => {
-      if (error instanceof NetworkError) reject(error);
-      else reject(new NetworkError(`cannot reach ${url.origin} (${error.code ?? error.message})`));
+      if (error instanceof HubNetworkError) reject(error);
+      else reject(new HubNetworkError(`cannot reach ${url.origin} (${error.code ?? error.message})`));
     });
     req.end();
   });
@@ -44,12 +44,12 @@ function unquote(etag: string): string {
   return etag.replace(/^W\//, '').replace(/^"|"$/g, '');
 }
 
-export async function httpGet(
+export async function hubHttpGet(
   url: string,
   options: { method?: 'GET' | 'HEAD'; headers?: Record<string, string>; token?: string; hubOrigin?: string; timeoutMs?: number; maxRedirects?: number } = {},
-): Promise<HttpResponse> {
+): Promise<HubHttpResponse> {
   let current = new URL(url);
-  const linked: HttpResponse['linked'] = {};
+  const linked: HubHttpResponse['linked'] = {};
   for (let hop = 0; hop <= (options.maxRedirects ?? 10); hop++) {
     const headers: Record<string, string> = { 'user-agent': 'prismer-ts', ...(options.headers ?? {}) };
     const fromHub = current.origin === (options.hubOrigin ?? new URL(url).origin);
@@ -70,5 +70,5 @@ export async function httpGet(
     }
     return { status, url: current.href, headers: response.headers, linked, body: response };
   }
-  throw new NetworkError(`too many redirects from ${url}`);
+  throw new HubNetworkError(`too many redirects from ${url}`);
 }

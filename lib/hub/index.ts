@@ -8,5 +8,5 @@ export { downloadPrismerAssets } from './download.js';
 export type { DownloadAssetsOptions } from './download.js';
 export { TerminalProgress, silentProgress, formatBytes } from './progress.js';
 export type { DownloadProgress } from './progress.js';
-export { httpGet, NetworkError } from './http-get.js';
-export type { HttpResponse } from './http-get.js';
+export { hubHttpGet, HubNetworkError } from './http-get.js';
+export type { HubHttpResponse } from './http-get.js';

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { generate } from '../model/generate.js';
-import { CAPTION_GENERATION } from '../model/generate.js';
+import { CAPTION_GENERATION, generate } from '../model/generate.js';
 import { disposeExpertInputs } from '../model/prismer-inputs.js';
 import type { ExpertInputs } from '../model/encoder/expert-encoder.js';
 import { captionAnswerBatch, captionPrefixBatch, CAPTION_PREFIX, stripCaptionPrefix } from '../text/prompts.js';
@@ -111,7 +110,7 @@ export class Captioner {
     for (let i = 0; i < list.length; i += size) {
       const chunk = list.slice(i, i + size);
       const batch = await loadImageBatch(chunk, { experts: this.loaded.spec.experts, resolution: this.loaded.spec.imageResolution, labelPath: options.labelPath, allowMissingLabels: options.allowMissingLabels });
-      const inputs = batchToModelInputs(batch, this.loaded.spec.experts);
+      const inputs = batchToModelInputs(batch);
       try {
         this.captionInputs(inputs).forEach((r, j) => results.push({ ...r, image: chunk[j] }));
       } finally {

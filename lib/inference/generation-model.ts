@@ -1,7 +1,7 @@
+import type * as tf from '@tensorflow/tfjs';
 import type { Prismer } from '../model/prismer.js';
 import { reorderTextDecoderCache } from '../model/decoder/index.js';
-import type { GenerationModel } from '../model/beam-search-steps.js';
-import type { DecoderForward } from '../model/beam-search-steps.js';
+import type { DecoderForward, GenerationModel } from '../model/beam-search-steps.js';
 
 /**
  * The two ways generation can drive a Prismer text decoder: 'cached' (KV cache, one token per step,
@@ -10,7 +10,7 @@ import type { DecoderForward } from '../model/beam-search-steps.js';
  */
 export function prismerGenerationModel(model: Prismer, mode: 'cached' | 'full' = 'cached'): GenerationModel {
   const decoder = model.textDecoder;
-  const withEncoder = <T>(encoderHidden: import('@tensorflow/tfjs').Tensor3D, body: () => T): T => decoder.withCrossAttentionCache(encoderHidden, body);
+  const withEncoder = <T>(encoderHidden: tf.Tensor3D, body: () => T): T => decoder.withCrossAttentionCache(encoderHidden, body);
   if (mode === 'full') return { kind: 'full', forward: prismerDecoderForward(model), withEncoder };
   return { kind: 'cached', decoder, acceptsPromptMask: true, reorderCache: reorderTextDecoderCache, withEncoder };
 }

@@ -5,9 +5,7 @@ import { decodeRgb } from '../data/decode.js';
 import { readExpertLabels, type LabelExpert } from '../data/expert-labels.js';
 import { readFeatureTables, type ExpertFeatureTables } from '../data/feature-tables.js';
 import { LabelFallbackCounter } from '../data/label-fallbacks.js';
-import { collatePrismerBatch, type PrismerBatch } from '../data/loader.js';
-import type { PrismerSample } from '../data/datasets.js';
-import { postLabelProcessCompact } from '../data/post-label.js';
+import { postLabelProcess, type ExpertInputs as HostExpertInputs } from '../data/post-label.js';
 import { applyPrismerTransform } from '../data/transform.js';
 import type { ExpertInputs } from '../model/encoder/expert-encoder.js';
 import { prismerHome } from '../hub/catalog.js';
@@ -69,8 +67,17 @@ export function defaultFeatureTablesDir(): string {
 
 const NEEDS_TABLES: readonly LabelExpert[] = ['seg_coco', 'seg_ade', 'obj_detection', 'ocr_detection'];
 
-/** Decodes, transforms and collates images (and labels) into one host batch. */
-export async function loadImageBatch(images: readonly string[], options: ImageInputOptions): Promise<PrismerBatch> {
+/** Images through the test-time pipeline, on the host: rgb CHW [3, R, R] and dense expert inputs per image. */
+export interface ImageBatch {
+  images: string[];
+  resolution: number;
+  labelResolution: number;
+  experts: readonly LabelExpert[];
+  samples: Array<{ rgb: Float32Array; experts: HostExpertInputs }>;
+}
+
+/** Decodes and transforms images (and labels) into one host batch. */
+export async function loadImageBatch(images: readonly string[], options: ImageInputOptions): Promise<ImageBatch> {
   if (images.length === 0) throw new Error('loadImageBatch: no images');
   if (options.experts.length > 0 && !options.labelPath) {
     throw new Error(`this model reads expert labels (${options.experts.join(', ')}) but no labels folder was given`);
@@ -78,8 +85,8 @@ export async function loadImageBatch(images: readonly string[], options: ImageIn
   const tables = options.experts.some((e) => NEEDS_TABLES.includes(e)) ? options.featureTables ?? readFeatureTables(defaultFeatureTablesDir()) : undefined;
   const labelResolution = options.labelResolution ?? 224;
   const fallbacks = new LabelFallbackCounter(() => {});
-  const samples: PrismerSample[] = [];
-  for (const [index, path] of images.entries()) {
+  const samples: ImageBatch['samples'] = [];
+  for (const path of images) {
     const decoded = await decodeRgb(path);
     const where = labelLocation(path);
     const set = await readExpertLabels({
@@ -93,26 +100,40 @@ export async function loadImageBatch(images: readonly string[], options: ImageIn
       }
     }
     const transformed = await applyPrismerTransform(decoded, set.labels, { resolution: options.resolution, labelResolution });
-    const experts = postLabelProcessCompact(transformed.labels, set, tables ?? ({} as ExpertFeatureTables), path);
-    samples.push({ index, rgb: transformed.rgb, experts });
+    samples.push({ rgb: transformed.rgb, experts: postLabelProcess(transformed.labels, set, tables ?? ({} as ExpertFeatureTables), path) });
   }
-  return collatePrismerBatch(samples, samples.length, options.resolution, labelResolution, options.experts);
+  return { images: [...images], resolution: options.resolution, labelResolution, experts: [...options.experts], samples };
+}
+
+function stack(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }
 
 /** Model input tensors of a host batch (the caller disposes them with `disposeExpertInputs`). */
-export function batchToModelInputs(batch: PrismerBatch, experts: readonly LabelExpert[]): ExpertInputs {
-  const b = batch.batchSize;
+export function batchToModelInputs(batch: ImageBatch): ExpertInputs {
+  const b = batch.samples.length;
   const r = batch.resolution;
   const h = batch.labelResolution;
-  const inputs: ExpertInputs = { rgb: tf.tensor4d(batch.rgb, [b, 3, r, r]) };
-  for (const expert of experts) {
-    const value = batch.experts[expert];
-    if (value === undefined) throw new Error(`batchToModelInputs: the batch has no '${expert}' input`);
+  const inputs: ExpertInputs = { rgb: tf.tensor4d(stack(batch.samples.map((s) => s.rgb)), [b, 3, r, r]) };
+  for (const expert of batch.experts) {
+    const values = batch.samples.map((s, i) => {
+      const value = s.experts[expert];
+      if (value === undefined) throw new Error(`${batch.images[i]}: no '${expert}' input after post_label_process`);
+      return value;
+    });
     if (expert === 'obj_detection') {
-      const v = value as { label: Float32Array; instance: Int32Array };
-      inputs[expert] = { label: tf.tensor4d(v.label, [b, 64, h, h]), instance: tf.tensor4d(v.instance, [b, 1, h, h], 'int32') };
+      const v = values as Array<{ label: Float32Array; instance: Int32Array }>;
+      const instance = new Int32Array(b * h * h);
+      v.forEach((x, i) => instance.set(x.instance, i * h * h));
+      inputs[expert] = { label: tf.tensor4d(stack(v.map((x) => x.label)), [b, 64, h, h]), instance: tf.tensor4d(instance, [b, 1, h, h], 'int32') };
     } else {
-      const data = value as Float32Array;
+      const data = stack(values as Float32Array[]);
       inputs[expert] = tf.tensor4d(data, [b, data.length / (b * h * h), h, h]);
     }
   }

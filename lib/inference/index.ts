@@ -4,7 +4,7 @@ export { labelSmoothedLossPerRow } from './smoothed-loss.js';
 export { OFFICIAL_EXPERTS, officialModelSpec, loadOfficialPrismer, loadPrismerModel, loadSpecTokenizer } from './official-models.js';
 export type { PrismerModelSpec, LoadPrismerOptions, LoadedPrismer } from './official-models.js';
 export { IMAGE_EXTENSIONS, listImages, labelLocation, loadImageBatch, batchToModelInputs, defaultFeatureTablesDir } from './image-inputs.js';
-export type { ImageInputOptions } from './image-inputs.js';
+export type { ImageInputOptions, ImageBatch } from './image-inputs.js';
 export { prismerGenerationModel, prismerDecoderForward } from './generation-model.js';
 export { Captioner, generatedText } from './captioner.js';
 export type { CaptionResult, CaptionerOptions, ImageCaptionOptions, GeneratedText } from './captioner.js';

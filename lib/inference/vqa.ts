@@ -91,7 +91,7 @@ export class VqaAnswerer {
   async answer(image: string, question: string | readonly string[], options: { labelPath?: string; allowMissingLabels?: boolean } = {}): Promise<VqaResult[]> {
     const questions = typeof question === 'string' ? [question] : [...question];
     const batch = await loadImageBatch([image], { experts: this.loaded.spec.experts, resolution: this.loaded.spec.imageResolution, ...options });
-    const inputs = batchToModelInputs(batch, this.loaded.spec.experts);
+    const inputs = batchToModelInputs(batch);
     try {
       const hidden = this.loaded.model.encode(inputs);
       const repeated = tf.tidy(() => tf.gather(hidden, tf.zeros([questions.length], 'int32')) as tf.Tensor3D);

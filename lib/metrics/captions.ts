@@ -5,9 +5,8 @@ import { computeBleu, type BleuTotals } from './bleu.js';
 import { parseCaptionReferences, parseCaptionResults, type CaptionReferences, type CaptionResults, type ImageId } from './caption-io.js';
 import { computeCider } from './cider.js';
 import { GrowableInt32, NgramStore, type NgramCorpus } from './ngrams.js';
-import { ptbTokenizeBatchTokens, type PtbLineBreakPolicy } from './ptb-tokenize.js';
-import { pySplit } from './python-compat.js';
-import { computeRouge } from './rouge.js';
+import { ptbTokenizeBatchIds, type PtbLineBreakPolicy, type PtbTokenIds } from './ptb-tokenize.js';
+import { computeRouge, type RougeWords } from './rouge.js';
 
 export interface CaptionMetricScores {
   Bleu_1: number;
@@ -60,18 +59,59 @@ function isParsedResults(value: CaptionResultsInput): value is CaptionResults {
   return !Array.isArray(value) && (value as CaptionResults).captions instanceof Map;
 }
 
-/** A cheap over-approximation of "contains Python whitespace": any char <= U+0020 or >= U+0085. */
-function mayHoldPythonWhitespace(token: string): boolean {
-  for (let i = 0; i < token.length; i++) {
-    const c = token.charCodeAt(i);
-    if (c <= 32 || c >= 0x85) return true;
-  }
-  return false;
-}
-
 function ascending(ids: ImageId[]): ImageId[] {
   const numeric = ids.every((id) => typeof id === 'number' || /^-?\d+$/.test(id));
   return [...ids].sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+}
+
+/**
+ * Turns the tokenized batches into scorer sentences: all references (image order), then all
+ * candidates. ROUGE splits the token string on ' ' (so "" is one empty token), BLEU and CIDEr on
+ * whitespace runs; the two differ only for an empty caption or a token holding a no-break space
+ * (SGML tags, fractions, phone numbers).
+ */
+function buildSentences(store: NgramStore, tokRefs: PtbTokenIds, tokCands: PtbTokenIds, refCounts: readonly number[]): { corpus: NgramCorpus; rougeWords: RougeWords } {
+  const vocabulary = store.vocabulary;
+  const words = new GrowableInt32(1 << 16);
+  const wordOffsets = new GrowableInt32(1 << 12);
+  wordOffsets.push(0);
+  let scratch = new Int32Array(64);
+  const emptyToken = vocabulary.id('');
+  const addSentence = (batch: PtbTokenIds, index: number): void => {
+    const begin = batch.offsets[index];
+    const end = batch.offsets[index + 1];
+    if (begin === end) words.push(emptyToken);
+    let len = 0;
+    for (let t = begin; t < end; t++) {
+      const id = batch.ids[t];
+      words.push(id);
+      const pieces = vocabulary.splitPieces(id);
+      const needed = len + (pieces === null ? 1 : pieces.length);
+      if (scratch.length < needed) {
+        const grown = new Int32Array(needed * 2);
+        grown.set(scratch);
+        scratch = grown;
+      }
+      if (pieces === null) scratch[len++] = id;
+      else for (const piece of pieces) scratch[len++] = piece;
+    }
+    wordOffsets.push(words.length);
+    store.addSentenceIds(scratch, len);
+  };
+  const images = refCounts.length;
+  const refOffsets = new Int32Array(images + 1);
+  let k = 0;
+  for (let i = 0; i < images; i++) {
+    for (let r = k; r < k + refCounts[i]; r++) addSentence(tokRefs, r);
+    k += refCounts[i];
+    refOffsets[i + 1] = k;
+  }
+  const candidates = new Int32Array(images);
+  for (let i = 0; i < images; i++) {
+    candidates[i] = k + i;
+    addSentence(tokCands, i);
+  }
+  return { corpus: { store, candidates, refOffsets }, rougeWords: { words: words.toArray(), offsets: wordOffsets.toArray() } };
 }
 
 /**
@@ -90,54 +130,16 @@ export function scoreCaptions(references: CaptionReferencesInput, results: Capti
   const refOwner: number[] = [];
   refLists.forEach((list, i) => list.forEach(() => refOwner.push(i)));
   const flatRefs = refLists.flat();
-  const tokRefs = ptbTokenizeBatchTokens(flatRefs, { lineBreaks: options.lineBreaks, source: refs.source, describe: (k) => `image_id ${JSON.stringify(order[refOwner[k]])}` });
-  const tokCands = ptbTokenizeBatchTokens(order.map((id) => res.captions.get(String(id))!), { lineBreaks: options.lineBreaks, source: res.source, describe: (k) => `image_id ${JSON.stringify(order[k])}` });
-
-  // Sentences: all references (image order), then all candidates. ROUGE splits the token string
-  // on ' ' (so "" is one empty token), BLEU and CIDEr on whitespace runs; the two differ only for
-  // an empty caption or a token holding a no-break space (SGML, fractions, phone numbers).
   const store = new NgramStore();
-  const words = new GrowableInt32(1 << 16);
-  const wordOffsets = new GrowableInt32(1 << 12);
-  wordOffsets.push(0);
-  let scratch = new Int32Array(64);
-  const emptyToken = store.tokenId('');
-  const addSentence = (tokens: string[]): void => {
-    if (tokens.length === 0) {
-      words.push(emptyToken);
-      wordOffsets.push(words.length);
-      store.addSentenceIds(scratch, 0);
-      return;
-    }
-    if (scratch.length < tokens.length) scratch = new Int32Array(tokens.length * 2);
-    let clean = true;
-    for (let t = 0; t < tokens.length; t++) {
-      const token = tokens[t];
-      const id = store.tokenId(token);
-      scratch[t] = id;
-      words.push(id);
-      if (clean && mayHoldPythonWhitespace(token)) clean = false;
-    }
-    wordOffsets.push(words.length);
-    if (clean) store.addSentenceIds(scratch, tokens.length);
-    else store.addSentence(pySplit(tokens.join(' ')));
-  };
-  const refOffsets = new Int32Array(order.length + 1);
-  let k = 0;
-  for (let i = 0; i < order.length; i++) {
-    const count = refLists[i].length;
-    for (let r = k; r < k + count; r++) addSentence(tokRefs[r]);
-    k += count;
-    refOffsets[i + 1] = k;
-  }
-  const candidates = new Int32Array(order.length);
-  for (let i = 0; i < order.length; i++) {
-    candidates[i] = k + i;
-    addSentence(tokCands[i]);
-  }
-  const corpus: NgramCorpus = { store, candidates, refOffsets };
+  const vocabulary = store.vocabulary;
+  const tokRefs = ptbTokenizeBatchIds(flatRefs, vocabulary, { lineBreaks: options.lineBreaks, source: refs.source, describe: (k) => `image_id ${JSON.stringify(order[refOwner[k]])}` });
+  const tokCands = ptbTokenizeBatchIds(order.map((id) => res.captions.get(String(id))!), vocabulary, { lineBreaks: options.lineBreaks, source: res.source, describe: (k) => `image_id ${JSON.stringify(order[k])}` });
+
+  const refCounts = refLists.map((list) => list.length);
+  const { corpus, rougeWords } = buildSentences(store, tokRefs, tokCands, refCounts);
+  const { candidates, refOffsets } = corpus;
   const bleu = computeBleu(corpus);
-  const rouge = computeRouge({ words: words.toArray(), offsets: wordOffsets.toArray() }, candidates, refOffsets);
+  const rouge = computeRouge(rougeWords, candidates, refOffsets);
   const cider = computeCider(corpus);
   const perImage = order.map((image_id, i) => ({
     image_id,
@@ -155,10 +157,12 @@ export function scoreCaptions(references: CaptionReferencesInput, results: Capti
     bleuRatio: bleu.ratio,
     // Built on first use: most callers never look at it.
     get tokenized() {
+      const text = (batch: PtbTokenIds, index: number): string =>
+        Array.from(batch.ids.subarray(batch.offsets[index], batch.offsets[index + 1]), (id) => vocabulary.text(id)).join(' ');
       const value = order.map((image_id, i) => ({
         image_id,
-        res: tokCands[i].join(' '),
-        gts: Array.from({ length: refOffsets[i + 1] - refOffsets[i] }, (_, r) => tokRefs[refOffsets[i] + r].join(' ')),
+        res: text(tokCands, i),
+        gts: Array.from({ length: refOffsets[i + 1] - refOffsets[i] }, (_, r) => text(tokRefs, refOffsets[i] + r)),
       }));
       Object.defineProperty(this, 'tokenized', { value, enumerable: true });
       return value;

@@ -1,6 +1,6 @@
 // COCO caption metrics (PTB tokenizer, BLEU-1..4, ROUGE-L, CIDEr-D) and VQA accuracy, computed
 // exactly as the official pycocoevalcap 1.2 and vqaEval.py do, in TypeScript.
-export { ptbTokenize, ptbTokenizeBatch, ptbRawLines, PTB_PUNCTUATION_REMOVED } from './ptb-tokenize.js';
+export { ptbTokenize, ptbTokenizeBatch, ptbTokenizeBatchTokens, ptbRawLines, PTB_PUNCTUATION_REMOVED } from './ptb-tokenize.js';
 export type { PtbLineBreakPolicy, PtbTokenizeOptions } from './ptb-tokenize.js';
 export { scoreCaptions, perImageTable, CAPTION_METRICS_NOT_COMPUTED } from './captions.js';
 export type { CaptionScores, CaptionMetricScores, CaptionImageScores, CaptionScoreOptions, CaptionReferencesInput, CaptionResultsInput } from './captions.js';

@@ -2,6 +2,7 @@
 // and compare numbers instead of tuple keys and a corpus of 240k sentences allocates a few arrays
 // instead of millions. Every n-gram of every order gets one dense id: (prefix id, token id) is
 // interned in an open-addressing table, the empty prefix being id 0.
+import { TokenVocabulary } from './token-vocabulary.js';
 
 export const MAX_NGRAM = 4;
 
@@ -32,7 +33,8 @@ export class GrowableInt32 {
  * sorted by id, unique.
  */
 export class NgramStore {
-  private readonly tokenIds = new Map<string, number>();
+  /** The token ids sentences are made of. */
+  readonly vocabulary = new TokenVocabulary();
   // n-gram hash table: keys (prefix, token) -> id
   private keyPrefix = new Int32Array(1 << 16);
   private keyToken = new Int32Array(1 << 16);
@@ -57,10 +59,12 @@ export class NgramStore {
     return this.lengths.length;
   }
 
+  /** The n-gram id pool (a view that is replaced when sentences are added: read it after building). */
   get ids(): Int32Array {
     return this.pool.data;
   }
 
+  /** The counts matching `ids` (same caveat). */
   get counts(): Int32Array {
     return this.poolCounts.data;
   }
@@ -78,12 +82,7 @@ export class NgramStore {
   }
 
   tokenId(token: string): number {
-    let id = this.tokenIds.get(token);
-    if (id === undefined) {
-      id = this.tokenIds.size;
-      this.tokenIds.set(token, id);
-    }
-    return id;
+    return this.vocabulary.id(token);
   }
 
   private ngramId(prefix: number, token: number): number {

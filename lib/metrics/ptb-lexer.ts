@@ -78,18 +78,22 @@ function isPlainBoundary(text: string, i: number): boolean {
   return c === 32 || c === 10;
 }
 
+/** Receives the lexer's output: lower-cased tokens, and the end of each output line. */
+export interface PtbTokenSink {
+  token(text: string): void;
+  endLine(): void;
+}
+
 /**
- * Lexes `text` and returns the lower-cased tokens of each output line (line i of the text gives
- * entry i; a line-break character inside a line starts a further entry, as in the official tool).
+ * Lexes `original` into `sink` (line i of the text is output line i; a line-break character
+ * inside a line ends an output line too, as in the official tool). The last line is not ended.
  */
-export function ptbLexLines(original: string): string[][] {
+export function ptbLex(original: string, sink: PtbTokenSink): void {
   // The Java lexer reads UTF-16 code units: each half of a surrogate pair is an untokenizable
   // character of its own (an emoji or 𝐀 splits a word and is deleted). Matching runs on a copy
   // where every surrogate is U+FFFF, which no rule treats as a letter, digit or symbol either;
   // token text is cut from the original, so kept surrogates (inside URLs, say) stay intact.
   const text = SURROGATE.test(original) ? original.replace(SURROGATES, '\uFFFF') : original;
-  let line: string[] = [];
-  const lines: string[][] = [line];
   const n = text.length;
   let pos = 0;
   while (pos < n) {
@@ -100,7 +104,7 @@ export function ptbLexLines(original: string): string[][] {
       while (pos < n && isLexerSpace(text.charCodeAt(pos))) pos++;
       continue;
     }
-    if (c === 10) { line = []; lines.push(line); pos++; continue; }
+    if (c === 10) { sink.endLine(); pos++; continue; }
     if (isAsciiLetter(c)) {
       let e = pos;
       let upper = false;
@@ -118,7 +122,7 @@ export function ptbLexLines(original: string): string[][] {
         const word = upper ? original.slice(pos, e).toLowerCase() : original.slice(pos, e);
         const special = (e - pos >= 5 && e - pos <= 6 && SPLIT_WORDS.has(word)) || (next === 46 && PTB_DOT_SENSITIVE_WORDS.has(word));
         if (!special) {
-          line.push(word);
+          sink.token(word);
           pos = e;
           continue;
         }
@@ -127,18 +131,28 @@ export function ptbLexLines(original: string): string[][] {
       // '.' or ',' before '\n', the end, or a space not followed by '.' (". . ." is an ellipsis).
       const next = pos + 1;
       if (next >= n || text.charCodeAt(next) === 10 || (text.charCodeAt(next) === 32 && (c === 44 || text.charCodeAt(next + 1) !== 46))) {
-        line.push(c === 46 ? '.' : ',');
+        sink.token(c === 46 ? '.' : ',');
         pos = next;
         continue;
       }
     }
-    pos = lexOne(text, original, pos, (token) => line.push(token), () => { line = []; lines.push(line); });
+    pos = lexOne(text, original, pos, sink);
   }
+}
+
+/** The lower-cased tokens of each output line. */
+export function ptbLexLines(text: string): string[][] {
+  let line: string[] = [];
+  const lines: string[][] = [line];
+  ptbLex(text, {
+    token: (token) => void line.push(token),
+    endLine: () => void lines.push((line = [])),
+  });
   return lines;
 }
 
 /** Applies the longest-matching rule at `pos`; returns the next position. */
-function lexOne(text: string, original: string, pos: number, emit: (token: string) => void, newline: () => void): number {
+function lexOne(text: string, original: string, pos: number, sink: PtbTokenSink): number {
   let best = -1;
   let bestLength = 0;
   let bestMatch: RegExpExecArray | null = null;
@@ -165,10 +179,10 @@ function lexOne(text: string, original: string, pos: number, emit: (token: strin
     consumed -= rule.pushback;
     yytext = matched.slice(0, consumed);
   }
-  if (rule.action === 'newline') newline();
+  if (rule.action === 'newline') sink.endLine();
   else {
     const token = tokenText(rule.action, yytext);
-    if (token !== null) emit(token.toLowerCase());
+    if (token !== null) sink.token(token.toLowerCase());
   }
   return pos + consumed;
 }

@@ -1,6 +1,7 @@
 // The pycocoevalcap tokenizer wrapper around PTBTokenizer: one batch of captions is joined with
 // '\n', tokenized, split back into lines and stripped of the punctuation tokens below.
-import { ptbLexLines } from './ptb-lexer.js';
+import { ptbLex, ptbLexLines } from './ptb-lexer.js';
+import type { TokenVocabulary } from './token-vocabulary.js';
 
 /** Tokens the official wrapper drops after the Java tokenizer (upper-case entries never match: tokens are lower-cased). */
 export const PTB_PUNCTUATION_REMOVED: readonly string[] = ["''", "'", '``', '`', '-LRB-', '-RRB-', '-LCB-', '-RCB-', '.', '?', '!', ',', ':', '-', '--', '...', ';'];
@@ -46,20 +47,7 @@ export function ptbTokenizeBatch(captions: readonly string[], options: PtbTokeni
  * string (no token is empty or contains a plain space; an empty list stands for "").
  */
 export function ptbTokenizeBatchTokens(captions: readonly string[], options: PtbTokenizeOptions = {}): string[][] {
-  const policy = options.lineBreaks ?? 'space';
-  const prepared = captions.map((caption, i) => {
-    let text = caption.includes('\n') ? caption.replace(NEWLINE_ALL, ' ') : caption;
-    if (policy !== 'official' && HAZARD.test(text)) {
-      if (policy === 'reject') {
-        const ch = HAZARD.exec(text)![0];
-        const where = options.describe ? options.describe(i) : `caption ${i}`;
-        throw new Error(`${options.source ?? 'captions'}: ${where} contains the line-break character ${escapeChar(ch)}, which would shift captions in the official tokenizer (use lineBreaks 'space' to treat it as a space)`);
-      }
-      text = text.replace(HAZARD_ALL, ' ');
-    }
-    return text;
-  });
-  const lines = ptbLexLines(prepared.join('\n'));
+  const lines = ptbLexLines(joinBatch(captions, options));
   const out: string[][] = new Array(captions.length);
   for (let i = 0; i < captions.length; i++) {
     const tokens = lines[i] ?? [];
@@ -70,6 +58,59 @@ export function ptbTokenizeBatchTokens(captions: readonly string[], options: Ptb
     out[i] = tokens;
   }
   return out;
+}
+
+/** Token ids of a batch: caption i's kept tokens are ids[offsets[i] .. offsets[i+1]). */
+export interface PtbTokenIds {
+  ids: Int32Array;
+  offsets: Int32Array;
+}
+
+/**
+ * Like `ptbTokenizeBatchTokens`, with tokens interned in `vocabulary` as they are lexed, so that a
+ * large corpus keeps one string per distinct token instead of one per occurrence.
+ */
+export function ptbTokenizeBatchIds(captions: readonly string[], vocabulary: TokenVocabulary, options: PtbTokenizeOptions = {}): PtbTokenIds {
+  let ids = new Int32Array(Math.max(16, captions.length * 12));
+  let count = 0;
+  const offsets = new Int32Array(captions.length + 1);
+  let line = 0;
+  ptbLex(joinBatch(captions, options), {
+    token(text: string): void {
+      if (line >= captions.length || REMOVED.has(text)) return;
+      if (count === ids.length) {
+        const grown = new Int32Array(ids.length * 2);
+        grown.set(ids);
+        ids = grown;
+      }
+      ids[count++] = vocabulary.id(text);
+    },
+    endLine(): void {
+      // Lines past the last caption (the official line-break bug) are dropped, as zip() does.
+      if (line < captions.length) offsets[++line] = count;
+    },
+  });
+  while (line < captions.length) offsets[++line] = count;
+  return { ids: ids.subarray(0, count), offsets };
+}
+
+/** The batch text the wrapper hands to the tokenizer, after applying the line-break policy. */
+function joinBatch(captions: readonly string[], options: PtbTokenizeOptions): string {
+  const policy = options.lineBreaks ?? 'space';
+  return captions
+    .map((caption, i) => {
+      let text = caption.includes('\n') ? caption.replace(NEWLINE_ALL, ' ') : caption;
+      if (policy !== 'official' && HAZARD.test(text)) {
+        if (policy === 'reject') {
+          const ch = HAZARD.exec(text)![0];
+          const where = options.describe ? options.describe(i) : `caption ${i}`;
+          throw new Error(`${options.source ?? 'captions'}: ${where} contains the line-break character ${escapeChar(ch)}, which would shift captions in the official tokenizer (use lineBreaks 'space' to treat it as a space)`);
+        }
+        text = text.replace(HAZARD_ALL, ' ');
+      }
+      return text;
+    })
+    .join('\n');
 }
 
 /** Tokenizes a single caption on its own (lexed at end of input, like a one-caption batch). */

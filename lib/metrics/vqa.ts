@@ -29,7 +29,7 @@ export interface VqaScores {
   overall: number;
   perAnswerType: Record<string, number>;
   perQuestionType: Record<string, number>;
-  /** round(100 * accuracy, decimals) by String(question_id), in annotation order. */
+  /** round(100 * accuracy, decimals) by String(question_id) (JS lists integer-like keys in ascending order; perQuestion keeps annotation order). */
   evalQA: Record<string, number>;
   perQuestion: VqaQuestionScore[];
 }

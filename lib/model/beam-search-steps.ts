@@ -16,7 +16,7 @@ export type DecoderForward = (inputIds: tf.Tensor2D, attentionMask: tf.Tensor2D,
 /**
  * An IncrementalDecoder that also takes a padding mask over the NEW positions (4th argument, [N, t],
  * 1 = token) and remembers it in its cache, so later steps keep the prompt's pads masked (lib/model's
- * TextDecoder does). Such a cache usually carries more than keys/values: pass its `reorderCache`.
+ * PrismerTextDecoder does). Such a cache usually carries more than keys/values: pass its `reorderCache`.
  */
 export type MaskedIncrementalDecoder = IncrementalDecoder & {
   forwardIncremental(inputIds: tf.Tensor2D, encoderHidden: tf.Tensor3D, past: DecoderCache | null, attentionMask?: tf.Tensor2D): { logits: tf.Tensor3D; cache: DecoderCache };

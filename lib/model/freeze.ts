@@ -14,7 +14,7 @@ export const PRISMER_FREEZE_MODES: readonly PrismerFreezeMode[] = ['none', 'free
  * - vision frozen: `transformer.resblocks` names except `adaptor`, so the ViT blocks freeze while stems,
  *   positional/instance embeddings, resampler, ln_pre/ln_post and the adaptors stay trainable.
  */
-export function officialTrainable(name: string, mode: PrismerFreezeMode): boolean {
+export function prismerParameterTrainable(name: string, mode: PrismerFreezeMode): boolean {
   const frozenLanguage = name.includes('encoder.layer') && ['1.self', '1.output', 'adaptor'].every((k) => !name.includes(k));
   const frozenVision = name.includes('transformer.resblocks') && !name.includes('adaptor');
   switch (mode) {
@@ -30,7 +30,7 @@ export function isPrismerFreezeMode(value: unknown): value is PrismerFreezeMode 
 }
 
 /** Sets `trainable` on every parameter of `store` as the official code sets `requires_grad` (buffers stay frozen). */
-export function applyFreezeMode(store: ParameterStore, mode: PrismerFreezeMode): void {
+export function applyPrismerFreezeMode(store: ParameterStore, mode: PrismerFreezeMode): void {
   if (!isPrismerFreezeMode(mode)) throw new Error(`freeze mode '${String(mode)}' is not one of ${PRISMER_FREEZE_MODES.join(', ')}`);
-  store.setTrainable((name) => officialTrainable(name, mode));
+  store.setTrainable((name) => prismerParameterTrainable(name, mode));
 }

@@ -3,9 +3,9 @@ import { ParameterStore } from '../nn/parameters.js';
 import { loadStateDictInto, type StateDictLoadOptions, type StateDictLoadReport } from '../io/load-state-dict.js';
 import type { TensorRecord } from '../io/tensor-record.js';
 import { ExpertEncoder, type ExpertEncoderApplyOptions, type ExpertEncoderConfig, type ExpertInputs } from './encoder/expert-encoder.js';
-import { TextDecoder, type TextDecoderOutput } from './decoder/text-decoder.js';
+import { PrismerTextDecoder, type TextDecoderOutput } from './decoder/text-decoder.js';
 import type { TextDecoderConfig } from './decoder/config.js';
-import { applyFreezeMode, type PrismerFreezeMode } from './freeze.js';
+import { applyPrismerFreezeMode, type PrismerFreezeMode } from './freeze.js';
 import { reorderTextDecoderCache, type TextDecoderCache } from './decoder/cache.js';
 import type { DecoderCache } from './incremental.js';
 import type { GenerationModel } from './beam-search-steps.js';
@@ -67,7 +67,7 @@ export interface PrismerLoss {
 export class Prismer {
   readonly store: ParameterStore;
   readonly expertEncoder: ExpertEncoder;
-  readonly textDecoder: TextDecoder;
+  readonly textDecoder: PrismerTextDecoder;
   private mode: PrismerFreezeMode = 'none';
 
   /** `seed` makes the random initialisation (before a checkpoint is loaded) reproducible. */
@@ -77,7 +77,7 @@ export class Prismer {
     }
     this.store = new ParameterStore(options.seed ?? 0);
     this.expertEncoder = new ExpertEncoder(this.store, 'expert_encoder', config.encoder);
-    this.textDecoder = new TextDecoder(this.store, 'text_decoder', config.decoder);
+    this.textDecoder = new PrismerTextDecoder(this.store, 'text_decoder', config.decoder);
     this.setFreezeMode(options.freeze ?? 'none');
   }
 
@@ -87,7 +87,7 @@ export class Prismer {
 
   /** Marks parameters trainable exactly as the official `prepare_to_train(mode)`. */
   setFreezeMode(mode: PrismerFreezeMode): void {
-    applyFreezeMode(this.store, mode);
+    applyPrismerFreezeMode(this.store, mode);
     this.mode = mode;
   }
 
@@ -116,7 +116,7 @@ export class Prismer {
 
   /** Teacher-forced decoder pass over `batch` with a batch-first encoding [B, L, D]. */
   decode(encoderHidden: tf.Tensor3D, batch: DecoderTokenBatch, options: PrismerForwardOptions = {}): TextDecoderOutput {
-    const tensors = batchTensors(batch, encoderHidden.shape[0]);
+    const tensors = decoderBatchTensors(batch, encoderHidden.shape[0]);
     try {
       return this.textDecoder.forward(tensors.inputIds, encoderHidden, {
         attentionMask: tensors.attentionMask, labels: tensors.labels, capture: options.capture,
@@ -211,7 +211,7 @@ export class Prismer {
 }
 
 /** Int32 tensors of a token batch, with shape checks naming the offending field. */
-export function batchTensors(batch: DecoderTokenBatch, expectedRows?: number): { inputIds: tf.Tensor2D; attentionMask: tf.Tensor2D; labels?: tf.Tensor2D } {
+export function decoderBatchTensors(batch: DecoderTokenBatch, expectedRows?: number): { inputIds: tf.Tensor2D; attentionMask: tf.Tensor2D; labels?: tf.Tensor2D } {
   const rows = batch.inputIds.length;
   const width = batch.inputIds[0]?.length ?? 0;
   if (rows === 0 || width === 0) throw new Error('token batch: inputIds is empty');

@@ -1,4 +1,5 @@
 export type { TextTokenizer } from './tokenizer.js';
+export { PrismerTokenizer } from './prismer-tokenizer.js';
 export { RobertaBpeTokenizer, loadRobertaTokenizer, robertaTokenizerJson, parseMergesTxt } from './roberta-bpe.js';
 export type { RobertaDecodeOptions, TokenizerJson } from './roberta-bpe.js';
 export { createGpt2RobertaTokenizer, writeGpt2RobertaTokenizerFiles, gpt2RobertaVocab, gpt2EncoderDir } from './gpt2-roberta.js';

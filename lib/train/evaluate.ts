@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CaptionDataset, VqaDataset } from '../data/datasets.js';
 import type { CaptionTestEntry, VqaTestEntry } from '../data/formats.js';
-import { batchToModelInputs } from '../inference/image-inputs.js';
+import { disposeBatchInputs, prismerBatchInputs } from './batch-inputs.js';
 import { prismerDecoderForward, prismerGenerationModel } from '../inference/generation-model.js';
 import { rankAnswers } from '../inference/rank.js';
 import { scoreCaptions, type CaptionScores } from '../metrics/captions.js';
@@ -53,9 +53,9 @@ export async function generateTestCaptions(
   for (let start = 0; start < dataset.length; start += options.batchSize) {
     const indices = Array.from({ length: Math.min(options.batchSize, dataset.length - start) }, (_, i) => start + i);
     const batch = await source.collate(indices, 0);
-    const inputs = batchToModelInputs(batch, dataset.experts);
+    const inputs = prismerBatchInputs(batch, dataset.experts);
     const hidden = model.encode(inputs);
-    tf.dispose(Object.values(inputs).flatMap((v) => (v instanceof tf.Tensor ? [v] : [v.label, v.instance])));
+    disposeBatchInputs(inputs);
     try {
       const prompt = captionPrefixBatch(tokenizer, options.prefix, indices.length);
       const generated = generate(prismerGenerationModel(model), prompt.inputIds, prompt.attentionMask, hidden, {
@@ -110,9 +110,9 @@ export async function answerTestQuestions(
   for (let start = 0; start < dataset.length; start += options.batchSize) {
     const indices = Array.from({ length: Math.min(options.batchSize, dataset.length - start) }, (_, i) => start + i);
     const batch = await source.collate(indices, 0);
-    const inputs = batchToModelInputs(batch, dataset.experts);
+    const inputs = prismerBatchInputs(batch, dataset.experts);
     const hidden = model.encode(inputs);
-    tf.dispose(Object.values(inputs).flatMap((v) => (v instanceof tf.Tensor ? [v] : [v.label, v.instance])));
+    disposeBatchInputs(inputs);
     try {
       const questions = vqaQuestionBatch(tokenizer, batch.questions ?? []);
       if (answerBatch) {

@@ -12,6 +12,7 @@ import { assignStoreRecords, readCheckpointWeights } from './checkpoint.js';
 import { answerTestQuestions, generateTestCaptions, scoreTestAnswers, scoreTestCaptions, type CaptionResultEntry, type VqaResultEntry } from './evaluate.js';
 import { buildExperimentModel, captionDatasets, prepareExperiment, vqaDatasets, type ExperimentSetup } from './experiment.js';
 import { ProgressBar, type ProgressOptions } from './progress.js';
+import { installFastConv2dGradient } from './conv-gradient.js';
 import { officialScheduleKind } from './schedule.js';
 import { captionTrainTask, SampleSource, vqaTrainTask } from './tasks.js';
 import { trainModel, type StepRecord, type TrainResult } from './trainer.js';
@@ -124,6 +125,7 @@ export function loadInitialWeights(model: Prismer, path: string): void {
  */
 export async function runTraining(config: ExperimentConfig, options: RunTrainingOptions = {}): Promise<TrainingRun> {
   const log = options.log ?? (() => undefined);
+  installFastConv2dGradient();
   const setup = await prepareExperiment(config, log);
   const outDir = resolve(options.outDir ?? experimentRunDir(config));
   mkdirSync(outDir, { recursive: true });

@@ -1,7 +1,7 @@
 import type { PrismerDataset, PrismerSample } from '../data/datasets.js';
 import { collatePrismerBatch, type PrismerBatch } from '../data/loader.js';
 import { mixSeed } from '../data/rng.js';
-import { batchToModelInputs } from '../inference/image-inputs.js';
+import { prismerBatchInputs } from './batch-inputs.js';
 import type { PrismerCaption } from '../model/prismer-caption.js';
 import type { PrismerVQA } from '../model/prismer-vqa.js';
 import type { DecoderTokenBatch } from '../model/prismer.js';
@@ -58,7 +58,7 @@ export function captionTrainTask(name: string, model: PrismerCaption, tokenizer:
       return { batch, tokens: captionTrainBatch(tokenizer, batch.captions, prefix), weights: null };
     },
     loss({ batch, tokens }, context) {
-      const inputs = batchToModelInputs(batch, source.dataset.experts);
+      const inputs = prismerBatchInputs(batch, source.dataset.experts);
       // Runs inside tf.variableGrads, whose scope disposes the inputs and intermediates after backprop.
       return model.captionLoss(inputs, tokens, forwardOptions(context)).loss;
     },
@@ -76,7 +76,7 @@ export function vqaTrainTask(name: string, model: PrismerVQA, tokenizer: TextTok
       return { batch, tokens: vqaTrainBatch(tokenizer, batch.questions, batch.answers), weights };
     },
     loss({ batch, tokens, weights }, context) {
-      const inputs = batchToModelInputs(batch, source.dataset.experts);
+      const inputs = prismerBatchInputs(batch, source.dataset.experts);
       return model.vqaLoss(inputs, tokens, weights ?? [], forwardOptions(context)).loss;
     },
   };

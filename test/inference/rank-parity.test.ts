@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { ParameterStore } from '../../lib/nn/parameters.js';
-import { TextDecoder } from '../../lib/model/decoder/index.js';
+import { PrismerTextDecoder } from '../../lib/model/decoder/index.js';
 import { rankAnswers } from '../../lib/inference/rank.js';
 import { CONFIGS, TINY_DECODER, fixtureEncoderHidden, fixtureWeights, intRows, loadWeights, modelFixtures, useBackend } from '../model/prismer-fixtures.js';
 import { flat, loadParityConfig, rows2d } from '../text/fixture-tensors.js';
@@ -12,7 +12,7 @@ describe('rank inference on the official tiny decoder', () => {
   for (const config of CONFIGS) {
     it(`${config}: VQA and caption rank choose the recorded candidates`, () => {
       const store = new ParameterStore(1);
-      const decoder = new TextDecoder(store, 'text_decoder', TINY_DECODER);
+      const decoder = new PrismerTextDecoder(store, 'text_decoder', TINY_DECODER);
       loadWeights(store, fixtureWeights(config, 'safetensors'), 'text_decoder.');
       const encoder = fixtureEncoderHidden(config);
       const fixtures = modelFixtures(config);
@@ -38,6 +38,7 @@ describe('rank inference on the official tiny decoder', () => {
         }
       } finally {
         encoder.dispose();
+        decoder.releaseCaches();
         store.dispose();
       }
     });

@@ -91,6 +91,9 @@ test('a line break inside a reference does not shift scores between images', () 
   assert.deepEqual(got.perImage, expected.perImage);
   const shifted = scoreCaptions(hazard, results, { lineBreaks: 'official' });
   assert.notDeepEqual(shifted.perImage, expected.perImage); // the official bug really moves captions
+  const officialLines = ptbTokenizeBatch(Object.values(hazard).flat(), { lineBreaks: 'official' });
+  assert.deepEqual(shifted.tokenized.flatMap((t) => t.gts), officialLines);
+  assert.deepEqual(officialLines.slice(0, 3), ['a dog runs', 'on the grass', 'a brown dog']);
 });
 
 test('the wrapper drops exactly its punctuation list; upper-case bracket entries never match', () => {

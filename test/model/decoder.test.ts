@@ -4,16 +4,16 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { ParameterStore } from '../../lib/nn/parameters.js';
-import { TextDecoder, reorderTextDecoderCache, type TextDecoderCache } from '../../lib/model/decoder/index.js';
+import { PrismerTextDecoder, reorderTextDecoderCache, type TextDecoderCache } from '../../lib/model/decoder/index.js';
 import { disposeCache } from '../../lib/model/incremental.js';
 import {
   BACKENDS, CONFIGS, TINY_DECODER, TOLERANCE, fixtureEncoderHidden, fixtureWeights, floatTensor, intRows, intTensor,
   loadWeights, maxAbsDiff, modelFixtures, useBackend, type FixtureConfig, type WeightSource,
 } from './prismer-fixtures.js';
 
-function buildDecoder(config: FixtureConfig, source: WeightSource): { store: ParameterStore; decoder: TextDecoder } {
+function buildDecoder(config: FixtureConfig, source: WeightSource): { store: ParameterStore; decoder: PrismerTextDecoder } {
   const store = new ParameterStore(1);
-  const decoder = new TextDecoder(store, 'text_decoder', TINY_DECODER);
+  const decoder = new PrismerTextDecoder(store, 'text_decoder', TINY_DECODER);
   loadWeights(store, fixtureWeights(config, source), 'text_decoder.');
   return { store, decoder };
 }
@@ -203,7 +203,7 @@ describe('text decoder structure', () => {
     const keysets = JSON.parse(readFileSync('test/fixtures/parity/weights/keysets.json', 'utf8')) as { configs: Record<string, string[]> };
     const official = keysets.configs.c_rgb_all6!.filter((k) => k.startsWith('text_decoder.'));
     const store = new ParameterStore(0);
-    const decoder = new TextDecoder(store, 'text_decoder', TINY_DECODER);
+    const decoder = new PrismerTextDecoder(store, 'text_decoder', TINY_DECODER);
     const aliases = decoder.tiedAliases();
     assert.deepEqual(store.names(), official.filter((k) => !(k in aliases)));
     assert.deepEqual(Object.keys(aliases).sort(), ['text_decoder.lm_head.decoder.bias', 'text_decoder.lm_head.decoder.weight']);
@@ -213,8 +213,8 @@ describe('text decoder structure', () => {
 
   it('training mode applies seeded dropout; eval mode and zero rates do not', () => {
     const store = new ParameterStore(3);
-    const decoder = new TextDecoder(store, 'text_decoder', TINY_DECODER);
-    const quiet = new TextDecoder(store, 'quiet', { ...TINY_DECODER, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 });
+    const decoder = new PrismerTextDecoder(store, 'text_decoder', TINY_DECODER);
+    const quiet = new PrismerTextDecoder(store, 'quiet', { ...TINY_DECODER, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 });
     for (const [name, variable] of store.entries()) if (name.startsWith('quiet.')) variable.assign(store.get(name.replace(/^quiet\./, 'text_decoder.')));
     const encoder = tf.randomNormal([2, 5, 32], 0, 1, 'float32', 4) as tf.Tensor3D;
     const ids = tf.tensor2d([[0, 17, 42, 2], [0, 99, 2, 1]], undefined, 'int32');
@@ -233,7 +233,7 @@ describe('text decoder structure', () => {
 
   it('rejects inputs of the wrong shape or dtype with one-line errors', () => {
     const store = new ParameterStore(0);
-    const decoder = new TextDecoder(store, 'text_decoder', TINY_DECODER);
+    const decoder = new PrismerTextDecoder(store, 'text_decoder', TINY_DECODER);
     const encoder = tf.zeros([2, 5, 32]) as tf.Tensor3D;
     assert.throws(() => decoder.forward(tf.zeros([2, 3]) as tf.Tensor2D, encoder), /input_ids must be int32/);
     assert.throws(() => decoder.forward(tf.zeros([3, 3], 'int32') as tf.Tensor2D, encoder), /3 rows but encoder_hidden_states 2/);

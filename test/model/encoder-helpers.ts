@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readSafetensors } from '../../lib/io/safetensors.js';
 import { toFloat32, toInt32, type TensorRecord } from '../../lib/io/tensor-record.js';
 import type { ParameterStore } from '../../lib/nn/parameters.js';
-import type { ExpertInputs } from '../../lib/model/encoder/index.js';
+import type { EncoderInputs } from '../../lib/model/encoder/index.js';
 
 export const PARITY = 'test/fixtures/parity';
 export const CONFIGS = ['a_rgb', 'b_rgb_depth_normal_edge', 'c_rgb_all6'] as const;
@@ -65,9 +65,9 @@ function denseFromTable(name: string): tf.Tensor4D {
 }
 
 /** The encoder inputs of a config, keys in the fixture's experts order. */
-export function fixtureInputs(config: ParityConfig): ExpertInputs {
+export function fixtureInputs(config: ParityConfig): EncoderInputs {
   const records = inputRecords();
-  const out: ExpertInputs = {};
+  const out: EncoderInputs = {};
   for (const key of readMeta(config).experts_order) {
     if (key === 'obj_detection') {
       const instance = records.get('obj_detection.instance')!;
@@ -82,7 +82,7 @@ export function fixtureInputs(config: ParityConfig): ExpertInputs {
   return out;
 }
 
-export function disposeInputs(inputs: ExpertInputs): void {
+export function disposeInputs(inputs: EncoderInputs): void {
   for (const value of Object.values(inputs)) {
     if (value instanceof tf.Tensor) value.dispose();
     else tf.dispose([value.label, value.instance]);

@@ -96,3 +96,22 @@ test('without a capture the forward records nothing and leaks no tensors', async
   disposeInputs(inputs);
   store.dispose();
 });
+
+test('loading the official .pt checkpoints (lib/io) gives the same encoder_out, with no missing or extra encoder keys', async () => {
+  await useBackend('wasm');
+  const { readStateDict, loadStateDictInto } = await import('../../lib/io/index.js');
+  for (const config of CONFIGS) {
+    const meta = readMeta(config);
+    const { store, encoder } = buildTiny(meta.config_experts);
+    const path = `test/fixtures/parity/weights/prismer_tiny_${config}.pt`;
+    const encoderPart = new Map([...readStateDict(path)].filter(([name]) => name.startsWith('expert_encoder.')));
+    const report = loadStateDictInto(store.entries(), encoderPart, { source: path });
+    assert.deepEqual([report.missing, report.unexpected, report.shapeMismatches], [[], [], []]);
+    const inputs = fixtureInputs(config);
+    const out = encoder.apply(inputs, { instanceRows: pythonRandomInstanceRows(2023) });
+    assert.ok(maxAbsDiff(out, fixtureTensors(config).get('encoder_out')!, 'encoder_out') <= TOLERANCE);
+    out.dispose();
+    disposeInputs(inputs);
+    store.dispose();
+  }
+});

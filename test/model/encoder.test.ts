@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ParameterStore } from '../../lib/nn/parameters.js';
 import {
   EncoderCapture, ExpertEncoder, PythonRandom, expertDomain, fixedInstanceRows, prismerExperts, pythonRandomInstanceRows,
-  type ExpertDomain, type ExpertInputs,
+  type ExpertDomain, type EncoderInputs,
 } from '../../lib/model/encoder/index.js';
 import { disposeInputs, fixtureInputs, readMeta, useBackend } from './encoder-helpers.js';
 
@@ -116,7 +116,7 @@ test('bad inputs give one-line errors naming the entry', async () => {
   const { store, encoder } = tiny(['rgb', 'depth', 'obj_detection']);
   const rgb = tf.zeros([1, 3, 96, 96]) as tf.Tensor4D;
   const depth = tf.zeros([1, 1, 64, 64]) as tf.Tensor4D;
-  const inputs: Array<[ExpertInputs, RegExp]> = [
+  const inputs: Array<[EncoderInputs, RegExp]> = [
     [{ depth }, /inputs have no 'rgb' entry \(got depth\)/],
     [{ rgb: tf.zeros([1, 3, 64, 64]) as tf.Tensor4D }, /rgb gives 4x4 patches but the positional embedding has 36 rows \(image_resolution 96\)/],
     [{ rgb, depth: tf.zeros([1, 3, 64, 64]) as tf.Tensor4D }, /conv1\.depth: input has shape \[1, 3, 64, 64\], expected \[B, 1, H, W\] \(NCHW\)/],

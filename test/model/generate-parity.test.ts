@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ParameterStore } from '../../lib/nn/parameters.js';
-import { TextDecoder, reorderTextDecoderCache } from '../../lib/model/decoder/index.js';
+import { PrismerTextDecoder, reorderTextDecoderCache } from '../../lib/model/decoder/index.js';
 import { beamSearch, CAPTION_GENERATION, generate, vqaGeneration } from '../../lib/model/generate.js';
 import type { GenerationModel } from '../../lib/model/beam-search-steps.js';
 import { CONFIGS, TINY_DECODER, fixtureEncoderHidden, fixtureWeights, intRows, loadWeights, modelFixtures, useBackend } from './prismer-fixtures.js';
 
-function models(decoder: TextDecoder): { cached: GenerationModel; full: GenerationModel } {
+function models(decoder: PrismerTextDecoder): { cached: GenerationModel; full: GenerationModel } {
   const withEncoder = <T>(enc: tf.Tensor3D, body: () => T): T => decoder.withCrossAttentionCache(enc, body);
   return {
     cached: { kind: 'cached', decoder, acceptsPromptMask: true, reorderCache: reorderTextDecoderCache, withEncoder },
@@ -26,16 +26,17 @@ describe('generate on the official tiny decoder', () => {
   for (const config of CONFIGS) {
     describe(config, () => {
       let store: ParameterStore;
-      let decoder: TextDecoder;
+      let decoder: PrismerTextDecoder;
       let encoder: tf.Tensor3D;
       before(() => {
         store = new ParameterStore(1);
-        decoder = new TextDecoder(store, 'text_decoder', TINY_DECODER);
+        decoder = new PrismerTextDecoder(store, 'text_decoder', TINY_DECODER);
         loadWeights(store, fixtureWeights(config, 'safetensors'), 'text_decoder.');
         encoder = fixtureEncoderHidden(config);
       });
       after(() => {
         encoder.dispose();
+        decoder.releaseCaches();
         store.dispose();
       });
 

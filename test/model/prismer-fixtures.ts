@@ -1,6 +1,6 @@
 // Shared helpers of the decoder / Prismer parity tests: fixture paths, tensor conversion, weight loading.
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '../../lib/backend/init.js';
 import { readSafetensors } from '../../lib/io/safetensors.js';
 import { readCheckpoint } from '../../lib/io/checkpoint.js';
 import { loadStateDictInto } from '../../lib/io/load-state-dict.js';
@@ -91,5 +91,5 @@ export function maxAbsDiff(actual: tf.Tensor, expected: tf.Tensor): number {
 export const BACKENDS = ['cpu', 'wasm'] as const;
 
 export async function useBackend(name: (typeof BACKENDS)[number]): Promise<void> {
-  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
+  await initBackend(name);
 }

@@ -120,6 +120,34 @@ for (const backend of BACKENDS) {
         caption.dispose();
       });
 
+      it(`${config}: VQA and caption rank from the raw inputs choose the official answers`, () => {
+        const info = meta(config) as Meta & { vqa_rank: { candidates: string[]; answers: string[]; max_ids: number[] }; cap_rank: { max_ids: number[] } };
+        const fixtures = modelFixtures(config);
+        const inputs = expertInputsFromRecords(modelInputs(), info.config_experts);
+        const tokens = (task: string, prefix: 'start' | 'answer'): { inputIds: number[][]; attentionMask: number[][] } => ({
+          inputIds: intRows(fixtures, `${task}.${prefix === 'start' ? 'start_ids' : 'answer_ids'}`),
+          attentionMask: intRows(fixtures, `${task}.${prefix}_attention_mask`),
+        });
+        const vqa = buildModel(PrismerVQA, config, 'safetensors', info.instance_rows_seeded?.mapping_instance_id_to_row);
+        const v = vqa.rank(inputs, tokens('vqa_rank', 'start'), tokens('vqa_rank', 'answer'), info.vqa_rank.k_test);
+        assert.deepEqual(v.maxIds, intRows(fixtures, 'vqa_rank.max_ids').map((r) => r[0]));
+        assert.deepEqual(v.maxIds.map((i) => info.vqa_rank.candidates[i]), info.vqa_rank.answers);
+        within(tf.tensor(v.probFirstToken), floatTensor(fixtures, 'vqa_rank.prob_first_token'), 'vqa_rank.prob_first_token');
+        vqa.dispose();
+        const caption = buildModel(PrismerCaption, config, 'safetensors', info.instance_rows_seeded?.mapping_instance_id_to_row);
+        const c = caption.rank(inputs, tokens('cap_rank', 'start'), tokens('cap_rank', 'answer'), info.cap_rank.k_test);
+        assert.deepEqual(c.maxIds, info.cap_rank.max_ids);
+        // Candidates sharing a first token tie in topk; compare log_probs_sum per candidate id.
+        const expectedTopk = intRows(fixtures, 'cap_rank.topk_ids');
+        const expectedScores = (floatTensor(fixtures, 'cap_rank.log_probs_sum').arraySync() as number[][]);
+        c.topkIds.forEach((ids, b) => ids.forEach((candidate, j) => {
+          const column = expectedTopk[b]!.indexOf(candidate);
+          assert.ok(Math.abs(c.logProbsSum[b]![j]! - expectedScores[b]![column]!) <= TOLERANCE, `cap_rank log_probs_sum ${b}/${candidate}`);
+        }));
+        caption.dispose();
+        disposeExpertInputs(inputs);
+      });
+
       it(`${config}: rank-path decoder tensors (start logits at the last column, step-2 loss per row)`, () => {
         const fixtures = modelFixtures(config);
         const model = buildModel(PrismerVQA, config, 'safetensors');
@@ -184,7 +212,8 @@ describe('Prismer freeze modes', () => {
     model.dispose();
   });
 
-  it('a frozen parameter gets no gradient from the training loss; trainable ones do', () => {
+  for (const backend of BACKENDS) it(`on ${backend}: a frozen parameter gets no gradient from the training loss; trainable ones do`, async () => {
+    await useBackend(backend);
     const config: FixtureConfig = 'a_rgb';
     const model = buildModel(PrismerCaption, config, 'safetensors');
     model.setFreezeMode('freeze_lang_vision');
@@ -200,5 +229,6 @@ describe('Prismer freeze modes', () => {
     tf.dispose([value, ...Object.values(grads)]);
     disposeExpertInputs(inputs);
     model.dispose();
+    await useBackend('cpu');
   });
 });

@@ -4,6 +4,7 @@ import {
   captionAnswerBatch, captionPrefixBatch, captionTrainBatch, decodeCaption, stripCaptionPrefix, vqaAnswerBatch, vqaQuestionBatch, vqaTrainBatch,
 } from '../../lib/text/prompts.js';
 import { encodeBatch } from '../../lib/text/batch.js';
+import { PrismerTokenizer } from '../../lib/text/prismer-tokenizer.js';
 import { loadParityConfig, PARITY_CONFIGS, rows2d } from './fixture-tensors.js';
 import { ToyWordTokenizer } from './toy-word-tokenizer.js';
 
@@ -63,4 +64,14 @@ test('the prefix is cut by length like the official caption[len(prefix) + 1:]', 
   assert.equal(stripCaptionPrefix('a dog', ''), 'a dog');
   assert.equal(stripCaptionPrefix('Ä picture of ünder', 'Ä picture of'), 'ünder');
   assert.equal(decodeCaption(toy, [0, 4, 693, 371, 19, 723, 2, 1], 'A picture of'), 'a dog');
+});
+
+test('PrismerTokenizer bundles the same calls', () => {
+  const { tensors, meta } = loadParityConfig('a_rgb');
+  const tok = new PrismerTokenizer(toy);
+  assert.deepEqual(tok.vqaTrain(meta.vqa_train.questions, meta.vqa_train.answers).labels, rows2d(tensors, 'vqa_train.labels'));
+  assert.deepEqual(tok.captionPrefix(2).inputIds, rows2d(tensors, 'greedy.prefix_ids'));
+  assert.deepEqual(tok.call(['A dog'], { padding: 'max_length', maxLength: 5 }).inputIds, [[0, 4, 723, 2, 1]]);
+  assert.deepEqual(tok.tokens([0, 4, 723]), ['<s>', 'A', ' dog']);
+  assert.equal(tok.decodeVqaAnswer([0, 888, 581, 401, 394, 27, 2, 1], 5), '2');
 });

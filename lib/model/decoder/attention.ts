@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../nn/module.js';
-import { Linear } from '../../nn/linear.js';
+import { FastLinear } from './fast-linear.js';
+import { batchedMatMul } from '../../nn/weight-matmul.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import type { ParameterStore } from '../../nn/parameters.js';
 import type { TextDecoderConfig } from './config.js';
@@ -19,10 +20,10 @@ export interface AttentionKeyValues {
  * `self.{query,key,value}.*`, `output.dense.*`, `output.LayerNorm.*`.
  */
 export class DecoderAttention extends Module {
-  readonly queryProjection: Linear;
-  readonly keyProjection: Linear;
-  readonly valueProjection: Linear;
-  readonly dense: Linear;
+  readonly queryProjection: FastLinear;
+  readonly keyProjection: FastLinear;
+  readonly valueProjection: FastLinear;
+  readonly dense: FastLinear;
   readonly layerNorm: LayerNorm;
   readonly heads: number;
   readonly headDim: number;
@@ -34,10 +35,10 @@ export class DecoderAttention extends Module {
     const std = config.initializerRange;
     this.heads = config.numAttentionHeads;
     this.headDim = width / this.heads;
-    this.queryProjection = new Linear(store, this.child('self.query'), width, width, { std });
-    this.keyProjection = new Linear(store, this.child('self.key'), sourceWidth, width, { std });
-    this.valueProjection = new Linear(store, this.child('self.value'), sourceWidth, width, { std });
-    this.dense = new Linear(store, this.child('output.dense'), width, width, { std });
+    this.queryProjection = new FastLinear(store, this.child('self.query'), width, width, { std });
+    this.keyProjection = new FastLinear(store, this.child('self.key'), sourceWidth, width, { std });
+    this.valueProjection = new FastLinear(store, this.child('self.value'), sourceWidth, width, { std });
+    this.dense = new FastLinear(store, this.child('output.dense'), width, width, { std });
     this.layerNorm = new LayerNorm(store, this.child('output.LayerNorm'), width, config.layerNormEps);
   }
 
@@ -56,15 +57,20 @@ export class DecoderAttention extends Module {
     return tf.tidy(() => {
       const [batch, length] = hidden.shape;
       const q = this.splitHeads(this.queryProjection.apply(hidden));
+      const [, heads, , headDim] = q.shape;
+      const keyLength = keyValues.keys.shape[2];
+      const flatHeads = (t: tf.Tensor4D): tf.Tensor3D => t.reshape([batch * heads, t.shape[2], headDim]) as tf.Tensor3D;
       // Scaled after the matmul (not q before it) as in roberta.py.
-      let scores: tf.Tensor4D = tf.div(tf.matMul(q, keyValues.keys, false, true), Math.sqrt(this.headDim));
+      const products = batchedMatMul(flatHeads(q), flatHeads(keyValues.keys), true).reshape([batch, heads, length, keyLength]);
+      let scores = tf.div(products, Math.sqrt(this.headDim)) as tf.Tensor4D;
       if (mask) {
         scores = tf.add(scores, mask);
         scores = tf.maximum(scores, tf.scalar(FLOAT32_MIN));
       }
       let weights = tf.softmax(scores, -1) as tf.Tensor4D;
       if (dropout) weights = dropout(weights, 'attention') as tf.Tensor4D;
-      const context = tf.matMul(weights, keyValues.values).transpose([0, 2, 1, 3]).reshape([batch, length, this.heads * this.headDim]) as tf.Tensor3D;
+      const perHead = batchedMatMul(weights.reshape([batch * heads, length, keyLength]) as tf.Tensor3D, flatHeads(keyValues.values));
+      const context = perHead.reshape([batch, heads, length, headDim]).transpose([0, 2, 1, 3]).reshape([batch, length, heads * headDim]) as tf.Tensor3D;
       let projected = this.dense.apply(context);
       if (dropout) projected = dropout(projected, 'hidden') as tf.Tensor3D;
       return this.layerNorm.apply(tf.add(projected, hidden) as tf.Tensor3D);

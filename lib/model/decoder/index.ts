@@ -1,13 +1,20 @@
 export { ROBERTA_BASE_DECODER, validateTextDecoderConfig, type TextDecoderConfig } from './config.js';
 export { FLOAT32_MIN, decoderPositionIds, decoderExtendedAttentionMask } from './masks.js';
 export { IGNORE_INDEX, PRISMER_LABEL_SMOOTHING, labelSmoothedTokenLoss, decoderLossPerSample } from './loss.js';
+export { decoderDropout, type DecoderDropout, type DropoutSite } from './dropout.js';
 export { DecoderEmbeddings } from './embeddings.js';
 export { DecoderAttention, type AttentionKeyValues } from './attention.js';
 export { DecoderFeedForward } from './feed-forward.js';
 export { NormLateAdaptor } from './adaptor.js';
 export { LmHead } from './lm-head.js';
+export { FastLinear } from './fast-linear.js';
 export { reorderTextDecoderCache, type TextDecoderCache } from './cache.js';
 export {
-  TextDecoder, TEXT_DECODER_TIED_ALIASES,
+  PrismerTextDecoder, TEXT_DECODER_TIED_ALIASES,
   type DecoderLayer, type TextDecoderForwardOptions, type TextDecoderOutput,
 } from './text-decoder.js';
+/**
+ * @deprecated old name, kept while other modules migrate: it shadows the global WHATWG `TextDecoder`
+ * wherever it is imported by name. Use PrismerTextDecoder.
+ */
+export { PrismerTextDecoder as TextDecoder } from './text-decoder.js';

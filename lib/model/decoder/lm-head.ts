@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../nn/module.js';
-import { Linear } from '../../nn/linear.js';
+import { FastLinear } from './fast-linear.js';
+import { matMulWeightT } from '../../nn/weight-matmul.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import { gelu } from '../../nn/activations.js';
 import type { ParameterStore } from '../../nn/parameters.js';
 import type { TextDecoderConfig } from './config.js';
-import { TransposedWeightCache } from './transposed-weight.js';
 
 /**
  * `RobertaLMHead` with tied output weights: `LN(gelu(dense(h))) @ word_embeddings^T + bias`. Only `dense.*`,
@@ -13,14 +13,13 @@ import { TransposedWeightCache } from './transposed-weight.js';
  * the word embeddings and of `bias` (see TEXT_DECODER_TIED_ALIASES).
  */
 export class LmHead extends Module {
-  readonly dense: Linear;
+  readonly dense: FastLinear;
   readonly layerNorm: LayerNorm;
-  private readonly tableTranspose = new TransposedWeightCache();
 
   constructor(store: ParameterStore, prefix: string, config: TextDecoderConfig, private readonly wordEmbeddings: () => tf.Variable) {
     super(store, prefix);
     this.createParameter('bias', [config.vocabSize], 'zeros'); // first, as in the official state_dict order
-    this.dense = new Linear(store, this.child('dense'), config.hiddenSize, config.hiddenSize, { std: config.initializerRange });
+    this.dense = new FastLinear(store, this.child('dense'), config.hiddenSize, config.hiddenSize, { std: config.initializerRange });
     this.layerNorm = new LayerNorm(store, this.child('layer_norm'), config.hiddenSize, config.layerNormEps);
   }
 
@@ -30,13 +29,9 @@ export class LmHead extends Module {
       const [batch, length, width] = hidden.shape;
       const features = this.layerNorm.apply(gelu(this.dense.apply(hidden))).reshape([batch * length, width]) as tf.Tensor2D;
       const table = this.wordEmbeddings();
-      const logits = tf.add(this.tableTranspose.matMul(features, table), this.parameter('bias'));
+      const logits = tf.add(matMulWeightT(features, table), this.parameter('bias'));
       return logits.reshape([batch, length, table.shape[0]!]) as tf.Tensor3D;
     });
   }
 
-  /** Frees the transposed copy of the word embeddings kept for fast inference on wasm. */
-  releaseCaches(): void {
-    this.tableTranspose.clear();
-  }
 }

@@ -5,7 +5,7 @@ import { LayerNorm } from '../../nn/layer-norm.js';
 import { Module } from '../../nn/module.js';
 import type { ParameterStore } from '../../nn/parameters.js';
 import type { EncoderCapture } from './capture.js';
-import { EXPERT_CHANNELS, expertDomain, type ExpertDomain } from './experts.js';
+import { STEM_INPUT_CHANNELS, expertDomain, type ExpertDomain } from './experts.js';
 import { ExpertStem } from './expert-stem.js';
 import { pythonRandomInstanceRows, type InstanceRowMapper } from './instance-rows.js';
 import { PerceiverResampler } from './perceiver-resampler.js';
@@ -40,7 +40,10 @@ export interface ObjDetectionInput {
  * `ocr_detection` [B, 64, H, W], `obj_detection` `{ label, instance }`. Iteration order of the keys is
  * the order of the expert tokens in the resampler input, as in the official forward.
  */
-export type ExpertInputs = Record<string, tf.Tensor4D | ObjDetectionInput>;
+export type EncoderInputs = Record<string, tf.Tensor4D | ObjDetectionInput>;
+
+/** The same type under the name lib/model's wrappers import from this file (lib/data has its own `ExpertInputs`). */
+export type ExpertInputs = EncoderInputs;
 
 export interface ExpertEncoderApplyOptions {
   /** Records `enc.stem.<domain>` (NCHW), `enc.resampler_input`, `enc.resampler_block{i}_out`, `enc.ln_pre_input`, `enc.vit_layer{i}_after_adaptor`, `enc.transformer_output`. */
@@ -81,10 +84,10 @@ export class ExpertEncoder extends Module {
     let rgbStem: PatchEmbedding | undefined;
     for (const domain of config.experts) {
       const prefixOf = this.child(`conv1.${domain}`);
-      if (domain === 'rgb') rgbStem = new PatchEmbedding(store, prefixOf, EXPERT_CHANNELS.rgb, width, patchSize);
+      if (domain === 'rgb') rgbStem = new PatchEmbedding(store, prefixOf, STEM_INPUT_CHANNELS.rgb, width, patchSize);
       else {
-        const kind = EXPERT_CHANNELS[domain] === 64 ? 'categorical' : 'dense';
-        this.stems.set(domain, new ExpertStem(store, prefixOf, kind, EXPERT_CHANNELS[domain], width, patchSize));
+        const kind = STEM_INPUT_CHANNELS[domain] === 64 ? 'categorical' : 'dense';
+        this.stems.set(domain, new ExpertStem(store, prefixOf, kind, STEM_INPUT_CHANNELS[domain], width, patchSize));
       }
     }
     this.rgbStem = rgbStem!;
@@ -104,7 +107,7 @@ export class ExpertEncoder extends Module {
     return grid * grid + (withExperts && this.resampler ? this.resampler.numLatents : 0);
   }
 
-  apply(inputs: ExpertInputs, options: ExpertEncoderApplyOptions = {}): tf.Tensor3D {
+  apply(inputs: EncoderInputs, options: ExpertEncoderApplyOptions = {}): tf.Tensor3D {
     const { capture } = options;
     const where = this.prefix || 'expert encoder';
     if (!('rgb' in inputs)) throw new Error(`${where}: inputs have no 'rgb' entry (got ${Object.keys(inputs).join(', ') || 'nothing'})`);

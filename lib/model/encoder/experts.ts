@@ -7,7 +7,7 @@ export type ExpertDomain = 'rgb' | 'depth' | 'normal' | 'edge' | 'seg' | 'obj_de
 export const EXPERT_DOMAINS: readonly ExpertDomain[] = ['rgb', 'depth', 'normal', 'edge', 'seg', 'obj_detection', 'ocr_detection'];
 
 /** Input channels of each stem: rgb 3, normal 3, depth/edge 1, the 64-d CLIP-feature maps 64. */
-export const EXPERT_CHANNELS: Readonly<Record<ExpertDomain, number>> = {
+export const STEM_INPUT_CHANNELS: Readonly<Record<ExpertDomain, number>> = {
   rgb: 3, depth: 1, normal: 3, edge: 1, seg: 64, obj_detection: 64, ocr_detection: 64,
 };
 

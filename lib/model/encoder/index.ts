@@ -7,11 +7,11 @@ export {
   ExpertEncoder,
   type ExpertEncoderApplyOptions,
   type ExpertEncoderConfig,
-  type ExpertInputs,
+  type EncoderInputs,
   type ObjDetectionInput,
 } from './expert-encoder.js';
 export { ExpertStem, type StemKind } from './expert-stem.js';
-export { EXPERT_CHANNELS, EXPERT_DOMAINS, expertDomain, prismerExperts, type ExpertDomain } from './experts.js';
+export { STEM_INPUT_CHANNELS, EXPERT_DOMAINS, expertDomain, prismerExperts, type ExpertDomain } from './experts.js';
 export { fixedInstanceRows, pythonRandomInstanceRows, type InstanceRowMapper } from './instance-rows.js';
 export { PerceiverAttentionBlock, PerceiverResampler } from './perceiver-resampler.js';
 export { PythonRandom } from './python-random.js';
