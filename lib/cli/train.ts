@@ -6,7 +6,8 @@ import { evaluationMetrics, runTraining, type ExperimentEvaluation } from '../tr
 import { UsageError, type Command } from './command.js';
 
 const usage = `usage: prismer train <caption|vqa> --config <yaml> [--set key=value ...] [--from-checkpoint PATH]
-                     [--init-from PATH] [--out DIR] [--max-steps N] [--no-eval] [--quiet]
+                     [--init-from PATH] [--out DIR] [--max-steps N] [--time-budget SECONDS]
+                     [--no-eval] [--quiet]
 
 Trains a Prismer as the official train_caption.py / train_vqa.py: AdamW (decoupled weight decay) over the
 parameters the freeze mode leaves trainable, the official cosine schedule (per step for captioning, per
@@ -19,6 +20,8 @@ epoch for VQA), label-smoothed loss, VQA answer weights; then evaluates on the h
   --init-from PATH        start from weights (a training checkpoint or an official pytorch_model.bin)
   --out DIR               run folder (default <train.log_dir>/<task>_<train.exp_name>)
   --max-steps N           stop after N optimiser steps in total (a checkpoint is saved)
+  --time-budget SECONDS   train for about this long: after 5 timed steps the run plans how many steps
+                          fit and the cosine schedule ends there (for fixed-time demos such as npm start)
   --no-eval               skip the evaluation after training
   --quiet                 no progress bar
 
@@ -32,7 +35,7 @@ export function parseTrainArgs(args: string[], command: string): { task: string;
       args, allowPositionals: true, strict: true,
       options: {
         config: { type: 'string' }, set: { type: 'string', multiple: true }, 'from-checkpoint': { type: 'string' },
-        'init-from': { type: 'string' }, out: { type: 'string' }, 'max-steps': { type: 'string' }, 'no-eval': { type: 'boolean' },
+        'init-from': { type: 'string' }, out: { type: 'string' }, 'max-steps': { type: 'string' }, 'time-budget': { type: 'string' }, 'no-eval': { type: 'boolean' },
         quiet: { type: 'boolean' }, checkpoint: { type: 'string' },
       },
     });
@@ -72,13 +75,15 @@ export const trainCommand: Command = {
     const { task, values } = parseTrainArgs(args, 'train');
     const maxSteps = values['max-steps'] === undefined ? undefined : Number(values['max-steps']);
     if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps <= 0)) throw new UsageError(`--max-steps must be a positive integer, got '${values['max-steps']}'`);
+    const budget = values['time-budget'] === undefined ? undefined : Number(values['time-budget']);
+    if (budget !== undefined && !(budget > 0)) throw new UsageError(`--time-budget must be a positive number of seconds, got '${values['time-budget']}'`);
     const config = loadTaskConfig(task, values.config as string, (values.set as string[] | undefined) ?? []);
     const backend = await initBackend(config.backend.name as BackendChoice);
     const log = (line: string): void => { process.stderr.write(`${line}\n`); };
     log(`backend ${backend}`);
     const run = await runTraining(config, {
       outDir: values.out as string | undefined, resumeFrom: values['from-checkpoint'] as string | undefined,
-      initFrom: values['init-from'] as string | undefined, maxSteps, evaluate: !values['no-eval'],
+      initFrom: values['init-from'] as string | undefined, maxSteps, timeBudgetSeconds: budget, evaluate: !values['no-eval'],
       progress: values.quiet ? false : {}, log,
     });
     try {

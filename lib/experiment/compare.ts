@@ -2,7 +2,7 @@ import { readRun, readRunOutputs, type JsonValue, type RunRecord } from './run-s
 import { formatCodeVersion } from './code-version.js';
 import { formatTextTable, orderMetrics } from './report.js';
 
-/** Two runs side by side: metrics with their difference, config keys that differ, per-example disagreements. */
+/** Two runs side by side: metrics with their difference, config keys (and sweep parameters) that differ, per-example disagreements. */
 export interface RunComparison {
   a: RunRecord;
   b: RunRecord;
@@ -37,8 +37,9 @@ export function compareRuns(dirA: string, dirB: string): RunComparison {
     const vb = typeof b.metrics[metric] === 'number' ? b.metrics[metric]! : null;
     return { metric, a: va, b: vb, diff: va !== null && vb !== null ? vb - va : null };
   });
-  const fa = flatten(a.config);
-  const fb = flatten(b.config);
+  // Sweep parameters that are not config keys (ablations) are compared too, under `params.`.
+  const fa = flatten({ ...(a.config as Record<string, JsonValue> | null ?? {}), params: a.manifest.params });
+  const fb = flatten({ ...(b.config as Record<string, JsonValue> | null ?? {}), params: b.manifest.params });
   const configDiff = [...new Set([...fa.keys(), ...fb.keys()])].sort()
     .filter((k) => JSON.stringify(fa.get(k)) !== JSON.stringify(fb.get(k)))
     .map((key) => ({ key, a: fa.get(key), b: fb.get(key) }));

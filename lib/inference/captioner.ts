@@ -5,7 +5,6 @@ import type { ExpertInputs } from '../model/encoder/expert-encoder.js';
 import { captionAnswerBatch, captionPrefixBatch, CAPTION_PREFIX, stripCaptionPrefix } from '../text/prompts.js';
 import type { TextTokenizer } from '../text/tokenizer.js';
 import { rankAnswers, type RankResult } from './rank.js';
-import { prismerDecoderForward, prismerGenerationModel } from './generation-model.js';
 import { batchToModelInputs, loadImageBatch } from './image-inputs.js';
 import type { LoadedPrismer } from './official-models.js';
 
@@ -80,7 +79,7 @@ export class Captioner {
     const batch = encoderHidden.shape[0];
     const { prefix } = this.options;
     const start = captionPrefixBatch(this.tokenizer, prefix, batch);
-    const out = generate(prismerGenerationModel(this.loaded.model, this.options.decoding), start.inputIds, start.attentionMask, encoderHidden, {
+    const out = generate(this.loaded.model.generationModel(this.options.decoding), start.inputIds, start.attentionMask, encoderHidden, {
       numBeams: this.options.numBeams, maxLength: this.options.maxLength, minLength: this.options.minLength,
       lengthPenalty: this.options.lengthPenalty, eosTokenId: this.tokenizer.eosId, padTokenId: this.tokenizer.padId,
     });
@@ -127,7 +126,7 @@ export class Captioner {
    */
   rankEncoded(encoderHidden: tf.Tensor3D, candidates: readonly string[], kTest = candidates.length): RankResult & { answers: string[] } {
     const start = captionPrefixBatch(this.tokenizer, this.options.prefix, encoderHidden.shape[0]);
-    const result = rankAnswers(prismerDecoderForward(this.loaded.model), encoderHidden, start, captionAnswerBatch(this.tokenizer, candidates), { kTest, padId: this.tokenizer.padId });
+    const result = rankAnswers(this.loaded.model.decoderForward(), encoderHidden, start, captionAnswerBatch(this.tokenizer, candidates), { kTest, padId: this.tokenizer.padId });
     return { ...result, answers: result.maxIds.map((i) => candidates[i]!) };
   }
 }

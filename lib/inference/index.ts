@@ -5,7 +5,6 @@ export { OFFICIAL_EXPERTS, officialModelSpec, loadOfficialPrismer, loadPrismerMo
 export type { PrismerModelSpec, LoadPrismerOptions, LoadedPrismer } from './official-models.js';
 export { IMAGE_EXTENSIONS, listImages, labelLocation, loadImageBatch, batchToModelInputs, defaultFeatureTablesDir } from './image-inputs.js';
 export type { ImageInputOptions, ImageBatch } from './image-inputs.js';
-export { prismerGenerationModel, prismerDecoderForward } from './generation-model.js';
 export { Captioner, generatedText } from './captioner.js';
 export type { CaptionResult, CaptionerOptions, ImageCaptionOptions, GeneratedText } from './captioner.js';
 export { VqaAnswerer } from './vqa.js';

@@ -6,7 +6,6 @@ import { preQuestion } from '../text/preprocess.js';
 import { decodeVqaAnswer, vqaAnswerBatch, vqaQuestionBatch } from '../text/prompts.js';
 import type { TextTokenizer } from '../text/tokenizer.js';
 import { generatedText, type GeneratedText } from './captioner.js';
-import { prismerDecoderForward, prismerGenerationModel } from './generation-model.js';
 import { batchToModelInputs, loadImageBatch } from './image-inputs.js';
 import type { LoadedPrismer } from './official-models.js';
 import { rankAnswers } from './rank.js';
@@ -56,7 +55,7 @@ export class VqaAnswerer {
     const answers = this.options.answers;
     if (answers && answers.length > 0) {
       const answerBatch = vqaAnswerBatch(this.tokenizer, answers);
-      const result = rankAnswers(prismerDecoderForward(this.loaded.model), encoderHidden, batch, answerBatch, { kTest: this.options.kTest ?? 16, padId: this.tokenizer.padId });
+      const result = rankAnswers(this.loaded.model.decoderForward(), encoderHidden, batch, answerBatch, { kTest: this.options.kTest ?? 16, padId: this.tokenizer.padId });
       return cleaned.map((question, b) => {
         const order = result.topkIds[b]!.map((c, j) => ({ answer: answers[c]!, score: result.logProbsSum[b]![j]! }));
         order.sort((x, y) => y.score - x.score);
@@ -67,7 +66,7 @@ export class VqaAnswerer {
       });
     }
     const width = batch.inputIds[0]!.length;
-    const out = generate(prismerGenerationModel(this.loaded.model, this.options.decoding ?? 'cached'), batch.inputIds, batch.attentionMask, encoderHidden, {
+    const out = generate(this.loaded.model.generationModel(this.options.decoding ?? 'cached'), batch.inputIds, batch.attentionMask, encoderHidden, {
       ...vqaGeneration(width), eosTokenId: this.tokenizer.eosId, padTokenId: this.tokenizer.padId,
     });
     return cleaned.map((question, b) => ({

@@ -8,7 +8,7 @@ import type { TextDecoderConfig } from './decoder/config.js';
 import { applyPrismerFreezeMode, type PrismerFreezeMode } from './freeze.js';
 import { reorderTextDecoderCache, type TextDecoderCache } from './decoder/cache.js';
 import type { DecoderCache } from './incremental.js';
-import type { GenerationModel } from './beam-search-steps.js';
+import type { DecoderForward, GenerationModel } from './beam-search-steps.js';
 import { generate, type GenerateOptions, type GenerateOutput } from './generate.js';
 import { rankAnswers, type RankResult } from '../inference/rank.js';
 import { prismerExperts } from './encoder/experts.js';
@@ -170,12 +170,15 @@ export class Prismer {
    * reordered with its padding state) or 'full' (the official re-forward of the whole sequence per step).
    * Both reuse the cross-attention keys/values of the encoder output over the steps.
    */
+  /** The decoder's full forward as a callback (logits only), for ranking and the uncached generation path. */
+  decoderForward(): DecoderForward {
+    return (inputIds, attentionMask, encoderHidden) => this.textDecoder.forward(inputIds, encoderHidden, { attentionMask }).logits;
+  }
+
   generationModel(path: 'cached' | 'full' = 'cached'): GenerationModel {
     const decoder = this.textDecoder;
     const withEncoder = <T>(encoderHidden: tf.Tensor3D, body: () => T): T => decoder.withCrossAttentionCache(encoderHidden, body);
-    if (path === 'full') {
-      return { kind: 'full', forward: (ids, mask, encoderHidden) => decoder.forward(ids, encoderHidden, { attentionMask: mask }).logits, withEncoder };
-    }
+    if (path === 'full') return { kind: 'full', forward: this.decoderForward(), withEncoder };
     const reorderCache = (cache: DecoderCache, rows: number[]): DecoderCache => reorderTextDecoderCache(cache as TextDecoderCache, rows);
     return { kind: 'cached', decoder, acceptsPromptMask: true, reorderCache, withEncoder };
   }
@@ -199,9 +202,7 @@ export class Prismer {
    * the right-padded question / prefix ids, `answers` the tokenised candidates. See PrismerVQA.rank / PrismerCaption.rank.
    */
   rankFromEncoding(encoderHidden: tf.Tensor3D, start: { inputIds: number[][]; attentionMask: number[][] }, answers: { inputIds: number[][]; attentionMask: number[][] }, kTest: number): RankResult {
-    const decoder = this.textDecoder;
-    const forward = (ids: tf.Tensor2D, mask: tf.Tensor2D, hidden: tf.Tensor3D): tf.Tensor3D => decoder.forward(ids, hidden, { attentionMask: mask }).logits;
-    return rankAnswers(forward, encoderHidden, start, answers, { kTest, padId: this.config.decoder.padTokenId });
+    return rankAnswers(this.decoderForward(), encoderHidden, start, answers, { kTest, padId: this.config.decoder.padTokenId });
   }
 
   dispose(): void {

@@ -11,4 +11,4 @@ export {
   bicubicGridMatrix, bicubicMatrix, bilinearAlignCornersMatrix, interpolateBicubic, interpolateNearest, interpolatePosEmbed,
   nearestIndices, resizeNCHW, upsampledSize, upsamplingBilinear2d,
 } from './interpolate.js';
-export { applyLinear, batchedMatMul, clearTransposedWeightCache, matMulWeightT, transposedWeightCacheSize } from './weight-matmul.js';
+export { batchedMatMul, clearTransposedWeightCache, matMulWeightT, transposedWeightCacheSize } from './weight-matmul.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Linear } from './linear.js';
 import { Module } from './module.js';
 import type { ParameterStore } from './parameters.js';
-import { applyLinear, batchedMatMul, matMulWeightT } from './weight-matmul.js';
+import { batchedMatMul, matMulWeightT } from './weight-matmul.js';
 
 export interface AttentionResult {
   /** [Lq, B, E], sequence-first. */
@@ -55,7 +55,7 @@ export class MultiheadAttention extends Module {
       if (options.returnWeights) weights = tf.keep(tf.reshape(probs, [b, H, lq, lk]) as tf.Tensor4D);
       const context = batchedMatMul(probs, heads(v, lk)); // [B*H, Lq, d]
       const merged = tf.transpose(tf.reshape(context, [b, H, lq, d]), [2, 0, 1, 3]).reshape([lq, b, E]) as tf.Tensor3D;
-      return applyLinear(this.outProj, merged);
+      return this.outProj.apply(merged);
     });
     return weights ? { output, weights } : { output };
   }

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Linear } from './linear.js';
 
 // Fast paths for `x @ W^T` with a PyTorch-layout weight W [out, in], and for per-head batched matmuls.
 // Why: tfjs-backend-wasm sends a matmul to XNNPACK only when it is 2-D-like (batch 1) and neither
@@ -100,20 +99,5 @@ export function batchedMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeB = false
     const as = tf.split(a, n, 0).map((t) => tf.reshape(t, [a.shape[1], a.shape[2]]) as tf.Tensor2D);
     const bs = tf.split(right, n, 0).map((t) => tf.reshape(t, [right.shape[1], right.shape[2]]) as tf.Tensor2D);
     return tf.reshape(tf.concat(as.map((left, i) => tf.matMul(left, bs[i]!)), 0), [n, a.shape[1], right.shape[2]]) as tf.Tensor3D;
-  });
-}
-
-/**
- * `nn.Linear` forward (`x @ W^T + b` over the last axis of any rank) through `matMulWeightT`; the same
- * numbers as `Linear.apply`, faster on wasm.
- */
-export function applyLinear<T extends tf.Tensor>(linear: Linear, x: T): T {
-  return tf.tidy(() => {
-    const features = x.shape[x.rank - 1];
-    if (features !== linear.inFeatures) throw new Error(`${linear.prefix}: input has ${features} features, expected ${linear.inFeatures}`);
-    const weight = linear.store.get(`${linear.prefix}.weight`);
-    let y: tf.Tensor2D = matMulWeightT(tf.reshape(x, [-1, linear.inFeatures]) as tf.Tensor2D, weight);
-    if (linear.hasBias) y = tf.add(y, linear.store.get(`${linear.prefix}.bias`));
-    return tf.reshape(y, [...x.shape.slice(0, -1), linear.outFeatures]) as T;
   });
 }

@@ -22,6 +22,8 @@ export interface TrainerState {
   /** Mean training loss of the steps logged so far in the current epoch (for the resumed log). */
   epochLossSum: number;
   lr: number;
+  /** Steps the run plans in total when a time budget cut it short of max_epoch (null: max_epoch × stepsPerEpoch). */
+  plannedSteps: number | null;
   /** The resolved experiment config the run was started with. */
   config: unknown;
   savedAt: string;
@@ -37,8 +39,9 @@ const LATEST_FILE = 'latest.json';
 export async function storeRecords(store: ParameterStore): Promise<Map<string, TensorRecord>> {
   const out = new Map<string, TensorRecord>();
   for (const [name, variable] of store.entries()) {
-    if (variable.dtype !== 'float32') throw new Error(`checkpoint: parameter '${name}' has dtype ${variable.dtype}; only float32 is saved`);
-    out.set(name, { dtype: 'F32', shape: [...variable.shape], data: (await variable.data()) as Float32Array });
+    if (variable.dtype === 'float32') out.set(name, { dtype: 'F32', shape: [...variable.shape], data: (await variable.data()) as Float32Array });
+    else if (variable.dtype === 'int32') out.set(name, { dtype: 'I32', shape: [...variable.shape], data: (await variable.data()) as Int32Array });
+    else throw new Error(`checkpoint: parameter '${name}' has dtype ${variable.dtype}; only float32 and int32 are saved`);
   }
   return out;
 }
@@ -51,8 +54,9 @@ export function assignStoreRecords(store: ParameterStore, records: ReadonlyMap<s
     if (record.shape.join(',') !== variable.shape.join(',')) {
       throw new Error(`${source}: parameter '${name}' has shape [${record.shape}], the model expects [${variable.shape}]`);
     }
-    if (!(record.data instanceof Float32Array)) throw new Error(`${source}: parameter '${name}' must be F32, got ${record.dtype}`);
-    tf.tidy(() => variable.assign(tf.tensor(record.data as Float32Array, variable.shape, 'float32')));
+    const expected = variable.dtype === 'int32' ? 'I32' : 'F32';
+    if (record.dtype !== expected) throw new Error(`${source}: parameter '${name}' must be ${expected}, got ${record.dtype}`);
+    tf.tidy(() => variable.assign(tf.tensor(record.data as Float32Array | Int32Array, variable.shape, variable.dtype)));
   }
 }
 

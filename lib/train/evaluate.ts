@@ -4,7 +4,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { CaptionDataset, VqaDataset } from '../data/datasets.js';
 import type { CaptionTestEntry, VqaTestEntry } from '../data/formats.js';
 import { disposeBatchInputs, prismerBatchInputs } from './batch-inputs.js';
-import { prismerDecoderForward, prismerGenerationModel } from '../inference/generation-model.js';
 import { rankAnswers } from '../inference/rank.js';
 import { scoreCaptions, type CaptionScores } from '../metrics/captions.js';
 import { parseVqaAnnotations } from '../metrics/vqa-io.js';
@@ -58,7 +57,7 @@ export async function generateTestCaptions(
     disposeBatchInputs(inputs);
     try {
       const prompt = captionPrefixBatch(tokenizer, options.prefix, indices.length);
-      const generated = generate(prismerGenerationModel(model), prompt.inputIds, prompt.attentionMask, hidden, {
+      const generated = generate(model.generationModel(), prompt.inputIds, prompt.attentionMask, hidden, {
         numBeams: options.numBeams, maxLength: options.maxLength, minLength: options.minLength, eosTokenId: tokenizer.eosId, padTokenId: tokenizer.padId,
       });
       generated.sequences.forEach((row, b) => {
@@ -116,11 +115,11 @@ export async function answerTestQuestions(
     try {
       const questions = vqaQuestionBatch(tokenizer, batch.questions ?? []);
       if (answerBatch) {
-        const ranked = rankAnswers(prismerDecoderForward(model), hidden, questions, answerBatch, { kTest: Math.min(options.kTest, answers.length), padId: tokenizer.padId });
+        const ranked = rankAnswers(model.decoderForward(), hidden, questions, answerBatch, { kTest: Math.min(options.kTest, answers.length), padId: tokenizer.padId });
         ranked.maxIds.forEach((id, b) => out.push({ question_id: entries[indices[b]!]!.question_id, answer: answers[id]! }));
       } else {
         const width = questions.inputIds[0]!.length;
-        const generated = generate(prismerGenerationModel(model), questions.inputIds, questions.attentionMask, hidden, {
+        const generated = generate(model.generationModel(), questions.inputIds, questions.attentionMask, hidden, {
           ...vqaGeneration(width), eosTokenId: tokenizer.eosId, padTokenId: tokenizer.padId,
         });
         generated.sequences.forEach((row, b) => out.push({ question_id: entries[indices[b]!]!.question_id, answer: decodeVqaAnswer(tokenizer, row, width) }));

@@ -33,7 +33,7 @@ export class ProgressBar {
   private done: number;
   private readonly startDone: number;
 
-  constructor(readonly label: string, readonly total: number, done = 0, options: ProgressOptions = {}) {
+  constructor(readonly label: string, public total: number, done = 0, options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stderr;
     this.tty = options.tty ?? Boolean(this.stream.isTTY);
     this.interval = options.intervalSeconds ?? 10;

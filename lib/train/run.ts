@@ -92,6 +92,8 @@ export interface RunTrainingOptions {
   /** Start from these weights: a training checkpoint folder or an official state_dict file. */
   initFrom?: string;
   maxSteps?: number;
+  /** Train for about this many seconds (the trainer plans its steps and cosine to fit; see TrainerOptions). */
+  timeBudgetSeconds?: number;
   /** Evaluate on the test split after training (default true). */
   evaluate?: boolean;
   progress?: false | ProgressOptions;
@@ -142,7 +144,7 @@ export async function runTraining(config: ExperimentConfig, options: RunTraining
     const training = await trainModel(task, {
       outDir, batchSize: config.batch_size_train, accumulation: config.train.grad_accum_steps, maxEpoch: config.max_epoch,
       schedule: { kind: officialScheduleKind(config.task), initLr: config.init_lr, minLr: config.min_lr, warmupLr: config.warmup_lr, warmupSteps: config.warmup_steps },
-      weightDecay: config.weight_decay, seed: config.train.seed, config, resumeFrom: options.resumeFrom, maxSteps: options.maxSteps,
+      weightDecay: config.weight_decay, seed: config.train.seed, config, resumeFrom: options.resumeFrom, maxSteps: options.maxSteps, timeBudgetSeconds: options.timeBudgetSeconds,
       clipGradNorm: config.train.clip_grad_norm, keepCheckpoints: config.train.keep_checkpoints, logEverySteps: config.train.log_every,
       progress: options.progress, handleSignals: options.handleSignals, onStep: options.onStep,
     });

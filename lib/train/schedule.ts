@@ -29,6 +29,11 @@ export interface LrScheduleConfig {
   warmupLr?: number;
   /** `warmup_steps` (pre-training only). */
   warmupSteps?: number;
+  /**
+   * Planned optimiser steps when training stops before max_epoch (a time budget): the cosine then
+   * reaches min_lr at this step instead of at max_epoch * stepsPerEpoch.
+   */
+  plannedSteps?: number;
 }
 
 /** utils.cosine_lr_schedule: (init - min) * 0.5 * (1 + cos(pi * t / T)) + min. */
@@ -66,20 +71,22 @@ export function validateLrSchedule(config: LrScheduleConfig, source = 'schedule'
  */
 export function learningRateAt(config: LrScheduleConfig, epoch: number, iteration: number): number {
   const step = epoch * config.stepsPerEpoch + iteration;
+  const totalSteps = config.plannedSteps ?? config.maxEpoch * config.stepsPerEpoch;
+  const maxEpoch = totalSteps / config.stepsPerEpoch;
   switch (config.kind) {
     case 'constant':
       return config.initLr;
     case 'cosine-per-step':
-      return cosineLr(step, config.maxEpoch * config.stepsPerEpoch, config.initLr, config.minLr);
+      return cosineLr(step, totalSteps, config.initLr, config.minLr);
     case 'cosine-per-epoch':
-      return cosineLr(epoch, config.maxEpoch, config.initLr, config.minLr);
+      return cosineLr(epoch, maxEpoch, config.initLr, config.minLr);
     case 'cosine-per-epoch-warmup': {
       const warmupSteps = config.warmupSteps ?? 0;
       const start = config.warmupLr ?? config.initLr;
       if (step < warmupSteps) return warmupLr(step, warmupSteps, start, config.initLr);
       // Sticky warm-up: the last warm-up step ran earlier in this epoch and nothing has set the cosine since.
       if (epoch * config.stepsPerEpoch < warmupSteps) return warmupLr(warmupSteps - 1, warmupSteps, start, config.initLr);
-      return cosineLr(epoch, config.maxEpoch, config.initLr, config.minLr);
+      return cosineLr(epoch, maxEpoch, config.initLr, config.minLr);
     }
   }
 }

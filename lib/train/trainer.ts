@@ -6,7 +6,7 @@ import { AdamW } from './adamw.js';
 import { assignStoreRecords, readTrainingCheckpoint, saveTrainingCheckpoint, type TrainerState } from './checkpoint.js';
 import { JsonlLogger } from './log.js';
 import { ProgressBar, type ProgressOptions } from './progress.js';
-import { learningRateAt, validateLrSchedule, type LrScheduleKind } from './schedule.js';
+import { learningRateAt, validateLrSchedule, type LrScheduleConfig, type LrScheduleKind } from './schedule.js';
 
 /** What the loop tells a task about the step it is building or computing. */
 export interface TrainStepContext {
@@ -57,6 +57,13 @@ export interface TrainerOptions {
   clipGradNorm?: number | null;
   /** Keep the newest N checkpoints (default 2). */
   keepCheckpoints?: number;
+  /**
+   * Wall-clock budget for this run's training steps: after `calibrationSteps` steps the trainer plans
+   * how many steps fit, stops there (with a checkpoint) and lets the cosine end at that step.
+   */
+  timeBudgetSeconds?: number;
+  /** Steps timed before planning against the budget (default 5). */
+  calibrationSteps?: number;
   /** Also checkpoint every this many steps inside an epoch (0 = only at epoch ends). */
   checkpointEverySteps?: number;
   /** A `step` line goes to train.jsonl every this many steps (default 1). */
@@ -124,7 +131,7 @@ export async function trainModel<Batch>(task: TrainTask<Batch>, options: Trainer
   if (stepsPerEpoch === 0) {
     throw new Error(`train: ${task.size} training examples make no full step of batch_size ${options.batchSize} × accumulation ${accumulation}`);
   }
-  const schedule = { ...options.schedule, maxEpoch: options.maxEpoch, stepsPerEpoch };
+  const schedule: LrScheduleConfig = { ...options.schedule, maxEpoch: options.maxEpoch, stepsPerEpoch };
   validateLrSchedule(schedule, `train ${task.name}`);
 
   const trainable = task.store.entries().filter(([name, v]) => v.trainable && !task.store.isBuffer(name));
@@ -149,6 +156,7 @@ export async function trainModel<Batch>(task: TrainTask<Batch>, options: Trainer
     assignStoreRecords(task.store, loaded.model, join(loaded.path, 'model.safetensors'));
     optimizer.loadState(loaded.optimizer, s.step, join(loaded.path, 'optimizer.safetensors'));
     ({ step, epoch, stepInEpoch, epochLossSum } = s);
+    if (s.plannedSteps) schedule.plannedSteps = s.plannedSteps;
     if (stepInEpoch >= stepsPerEpoch) {
       epoch += 1;
       stepInEpoch = 0;
@@ -159,7 +167,9 @@ export async function trainModel<Batch>(task: TrainTask<Batch>, options: Trainer
     logger.write({ kind: 'event', event: 'start', step: 0, epoch: 0, task: task.name, stepsPerEpoch, maxEpoch: options.maxEpoch, batchSize: options.batchSize, accumulation, trainableParameters: variables.reduce((n, v) => n + v.size, 0) });
   }
   const resumedFromStep = step;
-  const totalSteps = Math.min(options.maxEpoch * stepsPerEpoch, options.maxSteps ?? Infinity);
+  let totalSteps = Math.min(options.maxEpoch * stepsPerEpoch, options.maxSteps ?? Infinity, schedule.plannedSteps ?? Infinity);
+  const calibrationSteps = options.calibrationSteps ?? 5;
+  let calibrationStart = 0;
 
   let stopSignal: string | null = null;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -181,7 +191,7 @@ export async function trainModel<Batch>(task: TrainTask<Batch>, options: Trainer
   let lr = learningRateAt(schedule, epoch, stepInEpoch);
   const makeState = (reason: TrainerState['reason']): TrainerState => ({
     format: 'prismer-ts/trainer-state@1', task: task.name, step, epoch, stepInEpoch, stepsPerEpoch, seed: options.seed,
-    epochLossSum, lr, config: options.config ?? null, savedAt: new Date().toISOString(), reason,
+    epochLossSum, lr, plannedSteps: schedule.plannedSteps ?? null, config: options.config ?? null, savedAt: new Date().toISOString(), reason,
   });
   const checkpoint = async (reason: TrainerState['reason']): Promise<void> => {
     lastCheckpoint = await saveTrainingCheckpoint(checkpointDir, task.store, optimizer, makeState(reason), options.keepCheckpoints ?? 2);
@@ -245,6 +255,19 @@ export async function trainModel<Batch>(task: TrainTask<Batch>, options: Trainer
           elapsedSeconds: (performance.now() - started) / 1000,
         };
         history.push(record);
+        if (options.timeBudgetSeconds !== undefined && schedule.plannedSteps === undefined) {
+          // The first step pays one-time costs (kernel setup, data decoding); time the next ones.
+          if (step === resumedFromStep + 1) calibrationStart = performance.now();
+          else if (step === resumedFromStep + 1 + calibrationSteps) {
+            const perStep = (performance.now() - calibrationStart) / 1000 / calibrationSteps;
+            const left = options.timeBudgetSeconds - (performance.now() - started) / 1000;
+            const planned = Math.max(step, Math.min(totalSteps, step + Math.floor(left / perStep)));
+            schedule.plannedSteps = planned;
+            totalSteps = planned;
+            if (progress) progress.total = planned;
+            logger.write({ kind: 'event', event: 'plan', step, epoch, plannedSteps: planned, secondsPerStep: perStep, budgetSeconds: options.timeBudgetSeconds });
+          }
+        }
         if (step % (options.logEverySteps ?? 1) === 0) logger.write({ kind: 'step', ...record });
         options.onStep?.(record);
         progress?.update(step, `epoch ${epoch + 1}/${options.maxEpoch} loss ${loss.toFixed(4)} lr ${lr.toExponential(2)}`);

@@ -41,7 +41,8 @@ export async function attentionOverlayPng(image: Uint8Array | string | RgbRaster
   const size = options.size ?? 160;
   const base = await overlayBase(image, size);
   const up = upsampleGrid(values, rows, cols, size, size);
-  let [lo, hi] = options.range ?? [Math.min(...up), Math.max(...up)];
+  let [lo, hi] = options.range ?? [Infinity, -Infinity];
+  if (!options.range) for (const v of up) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   if (!(hi > lo)) [lo, hi] = [lo, lo + 1];
   const color = colorizeMap(up, size, size, options.colormap ?? 'viridis', [lo, hi]);
   const opacity = options.opacity ?? 0.75;

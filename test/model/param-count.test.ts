@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ParameterStore, type ParameterInit } from '../../lib/nn/parameters.js';
 import { ExpertEncoder, prismerExperts } from '../../lib/model/encoder/index.js';
-import { TextDecoder } from '../../lib/model/decoder/index.js';
+import { PrismerTextDecoder } from '../../lib/model/decoder/index.js';
 import { encoderConfigForSize, getModelSize, type ModelSize } from '../../lib/model/sizes.js';
 
 type Kind = 'param' | 'buffer' | 'alias';
@@ -123,7 +123,7 @@ class ShapeOnlyStore extends ParameterStore {
 function ourModel(size: ModelSize, resolution: number, configExperts: string[]): Entry[] {
   const store = new ShapeOnlyStore();
   new ExpertEncoder(store, 'expert_encoder', encoderConfigForSize(size, prismerExperts(configExperts), resolution));
-  new TextDecoder(store, 'text_decoder', size.decoder);
+  new PrismerTextDecoder(store, 'text_decoder', size.decoder);
   return store.recorded;
 }
 

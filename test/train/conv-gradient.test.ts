@@ -31,7 +31,7 @@ for (const c of CASES) {
 test('installed gradient gives tf.grad of conv2d the same filter and input gradients', () => {
   const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
   const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 5) as tf.Tensor4D;
-  const f = (a: tf.Tensor4D, b: tf.Tensor4D): tf.Scalar => tf.sum(tf.square(tf.conv2d(a, b, 2, [[0, 0], [1, 1], [1, 1], [0, 0]])));
+  const f = (...args: tf.Tensor[]): tf.Scalar => tf.sum(tf.square(tf.conv2d(args[0] as tf.Tensor4D, args[1] as tf.Tensor4D, 2, [[0, 0], [1, 1], [1, 1], [0, 0]])));
   const before = tf.grads(f)([x, w]);
   installFastConv2dGradient();
   const after = tf.grads(f)([x, w]);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../nn/module.js';
-import { FastLinear } from './fast-linear.js';
+import { Linear } from '../../nn/linear.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import { squaredRelu } from '../../nn/activations.js';
 import type { ParameterStore } from '../../nn/parameters.js';
@@ -11,15 +11,15 @@ import type { TextDecoderConfig } from './config.js';
  * down_proj keeps the width (E → E). Names under `prefix`: `adaptor.down_proj.*`, `adaptor.up_proj.*`, `adaptor_ln.*`.
  */
 export class NormLateAdaptor extends Module {
-  readonly down: FastLinear;
-  readonly up: FastLinear;
+  readonly down: Linear;
+  readonly up: Linear;
   readonly layerNorm: LayerNorm;
 
   constructor(store: ParameterStore, prefix: string, config: TextDecoderConfig) {
     super(store, prefix);
     const width = config.hiddenSize;
-    this.down = new FastLinear(store, this.child('adaptor.down_proj'), width, width, { std: config.initializerRange });
-    this.up = new FastLinear(store, this.child('adaptor.up_proj'), width, width, { std: config.initializerRange });
+    this.down = new Linear(store, this.child('adaptor.down_proj'), width, width, { std: config.initializerRange });
+    this.up = new Linear(store, this.child('adaptor.up_proj'), width, width, { std: config.initializerRange });
     // utils.Adaptor builds its LayerNorm with the default eps (1e-5), whatever the RoBERTa config says.
     this.layerNorm = new LayerNorm(store, this.child('adaptor_ln'), width, 1e-5);
   }

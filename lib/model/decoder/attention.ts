@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../nn/module.js';
-import { FastLinear } from './fast-linear.js';
+import { Linear } from '../../nn/linear.js';
 import { batchedMatMul } from '../../nn/weight-matmul.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import type { ParameterStore } from '../../nn/parameters.js';
@@ -20,10 +20,10 @@ export interface AttentionKeyValues {
  * `self.{query,key,value}.*`, `output.dense.*`, `output.LayerNorm.*`.
  */
 export class DecoderAttention extends Module {
-  readonly queryProjection: FastLinear;
-  readonly keyProjection: FastLinear;
-  readonly valueProjection: FastLinear;
-  readonly dense: FastLinear;
+  readonly queryProjection: Linear;
+  readonly keyProjection: Linear;
+  readonly valueProjection: Linear;
+  readonly dense: Linear;
   readonly layerNorm: LayerNorm;
   readonly heads: number;
   readonly headDim: number;
@@ -35,10 +35,10 @@ export class DecoderAttention extends Module {
     const std = config.initializerRange;
     this.heads = config.numAttentionHeads;
     this.headDim = width / this.heads;
-    this.queryProjection = new FastLinear(store, this.child('self.query'), width, width, { std });
-    this.keyProjection = new FastLinear(store, this.child('self.key'), sourceWidth, width, { std });
-    this.valueProjection = new FastLinear(store, this.child('self.value'), sourceWidth, width, { std });
-    this.dense = new FastLinear(store, this.child('output.dense'), width, width, { std });
+    this.queryProjection = new Linear(store, this.child('self.query'), width, width, { std });
+    this.keyProjection = new Linear(store, this.child('self.key'), sourceWidth, width, { std });
+    this.valueProjection = new Linear(store, this.child('self.value'), sourceWidth, width, { std });
+    this.dense = new Linear(store, this.child('output.dense'), width, width, { std });
     this.layerNorm = new LayerNorm(store, this.child('output.LayerNorm'), width, config.layerNormEps);
   }
 

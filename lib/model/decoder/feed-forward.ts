@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../nn/module.js';
-import { FastLinear } from './fast-linear.js';
+import { Linear } from '../../nn/linear.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import { gelu } from '../../nn/activations.js';
 import type { ParameterStore } from '../../nn/parameters.js';
@@ -12,15 +12,15 @@ import type { DecoderDropout } from './dropout.js';
  * Names under `prefix` (a `RobertaLayer`): `intermediate.dense.*`, `output.dense.*`, `output.LayerNorm.*`.
  */
 export class DecoderFeedForward extends Module {
-  readonly intermediate: FastLinear;
-  readonly output: FastLinear;
+  readonly intermediate: Linear;
+  readonly output: Linear;
   readonly layerNorm: LayerNorm;
 
   constructor(store: ParameterStore, prefix: string, config: TextDecoderConfig) {
     super(store, prefix);
     const std = config.initializerRange;
-    this.intermediate = new FastLinear(store, this.child('intermediate.dense'), config.hiddenSize, config.intermediateSize, { std });
-    this.output = new FastLinear(store, this.child('output.dense'), config.intermediateSize, config.hiddenSize, { std });
+    this.intermediate = new Linear(store, this.child('intermediate.dense'), config.hiddenSize, config.intermediateSize, { std });
+    this.output = new Linear(store, this.child('output.dense'), config.intermediateSize, config.hiddenSize, { std });
     this.layerNorm = new LayerNorm(store, this.child('output.LayerNorm'), config.hiddenSize, config.layerNormEps);
   }
 

@@ -7,14 +7,8 @@ export { DecoderAttention, type AttentionKeyValues } from './attention.js';
 export { DecoderFeedForward } from './feed-forward.js';
 export { NormLateAdaptor } from './adaptor.js';
 export { LmHead } from './lm-head.js';
-export { FastLinear } from './fast-linear.js';
 export { reorderTextDecoderCache, type TextDecoderCache } from './cache.js';
 export {
   PrismerTextDecoder, TEXT_DECODER_TIED_ALIASES,
   type DecoderLayer, type TextDecoderForwardOptions, type TextDecoderOutput,
 } from './text-decoder.js';
-/**
- * @deprecated old name, kept while other modules migrate: it shadows the global WHATWG `TextDecoder`
- * wherever it is imported by name. Use PrismerTextDecoder.
- */
-export { PrismerTextDecoder as TextDecoder } from './text-decoder.js';

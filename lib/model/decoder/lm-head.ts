@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../nn/module.js';
-import { FastLinear } from './fast-linear.js';
+import { Linear } from '../../nn/linear.js';
 import { matMulWeightT } from '../../nn/weight-matmul.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import { gelu } from '../../nn/activations.js';
@@ -13,13 +13,13 @@ import type { TextDecoderConfig } from './config.js';
  * the word embeddings and of `bias` (see TEXT_DECODER_TIED_ALIASES).
  */
 export class LmHead extends Module {
-  readonly dense: FastLinear;
+  readonly dense: Linear;
   readonly layerNorm: LayerNorm;
 
   constructor(store: ParameterStore, prefix: string, config: TextDecoderConfig, private readonly wordEmbeddings: () => tf.Variable) {
     super(store, prefix);
     this.createParameter('bias', [config.vocabSize], 'zeros'); // first, as in the official state_dict order
-    this.dense = new FastLinear(store, this.child('dense'), config.hiddenSize, config.hiddenSize, { std: config.initializerRange });
+    this.dense = new Linear(store, this.child('dense'), config.hiddenSize, config.hiddenSize, { std: config.initializerRange });
     this.layerNorm = new LayerNorm(store, this.child('layer_norm'), config.hiddenSize, config.layerNormEps);
   }
 

@@ -4,7 +4,6 @@ import { LayerNorm } from '../../nn/layer-norm.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
 import type { ParameterStore } from '../../nn/parameters.js';
-import { applyLinear } from '../../nn/weight-matmul.js';
 
 /**
  * Prismer's `Adaptor(embed_dim, norm_late)`: `down_proj` (E → E, not a bottleneck), SquaredReLU,
@@ -26,7 +25,7 @@ export class Adaptor extends Module {
 
   apply<T extends tf.Tensor>(x: T): T {
     return tf.tidy(() => {
-      const branch = (h: T) => applyLinear(this.upProj, squaredRelu(applyLinear(this.downProj, h)));
+      const branch = (h: T) => this.upProj.apply(squaredRelu(this.downProj.apply(h)));
       if (this.normLate) return this.adaptorLn.apply(tf.add(branch(x), x) as T);
       return tf.add(branch(this.adaptorLn.apply(x)), x) as T;
     });

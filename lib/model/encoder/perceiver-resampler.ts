@@ -5,7 +5,6 @@ import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
 import { MultiheadAttention } from '../../nn/multihead-attention.js';
 import type { ParameterStore } from '../../nn/parameters.js';
-import { applyLinear } from '../../nn/weight-matmul.js';
 import type { EncoderCapture } from './capture.js';
 
 /**
@@ -36,7 +35,7 @@ export class PerceiverAttentionBlock extends Module {
       const q = this.ln1.apply(latents);
       const kv = tf.concat([q, this.ln2.apply(x)], 0);
       const attended = tf.add(latents, this.attn.apply(q, kv, kv).output);
-      return tf.add(attended, applyLinear(this.proj, squaredRelu(applyLinear(this.fc, this.lnFf.apply(attended))))) as tf.Tensor3D;
+      return tf.add(attended, this.proj.apply(squaredRelu(this.fc.apply(this.lnFf.apply(attended))))) as tf.Tensor3D;
     });
   }
 }

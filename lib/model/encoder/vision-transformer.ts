@@ -5,7 +5,6 @@ import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
 import { MultiheadAttention } from '../../nn/multihead-attention.js';
 import type { ParameterStore } from '../../nn/parameters.js';
-import { applyLinear } from '../../nn/weight-matmul.js';
 import { Adaptor } from './adaptor.js';
 import type { EncoderCapture } from './capture.js';
 
@@ -36,7 +35,7 @@ export class ResidualAttentionBlock extends Module {
 
   /** x [L, B, D] → x + mlp(ln_2(x)). */
   mlp(x: tf.Tensor3D): tf.Tensor3D {
-    return tf.tidy(() => tf.add(x, applyLinear(this.proj, quickGelu(applyLinear(this.fc, this.ln2.apply(x))))));
+    return tf.tidy(() => tf.add(x, this.proj.apply(quickGelu(this.fc.apply(this.ln2.apply(x))))));
   }
 }
 

@@ -1,0 +1,144 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadExperimentConfig } from '../config/load.js';
+import type { ExperimentConfig } from '../config/schema.js';
+import type { CaptionTestEntry } from '../data/formats.js';
+import type { CaptionMetricScores } from '../metrics/captions.js';
+import { bestAnswerPerQuestionType, bestConstantCaption } from '../train/baselines.js';
+import { ensurePrismShapes } from '../train/experiment.js';
+import { formatDuration } from '../train/progress.js';
+import { readTrainLog } from '../train/log.js';
+import { formatStartTable, readRunMetrics, writeStartReport, type StartSummary } from '../train/report.js';
+import { UsageError, type Command } from './command.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CAPTION_CONFIG = join(REPO, 'configs', 'start-caption.yaml');
+const VQA_CONFIG = join(REPO, 'configs', 'start-vqa.yaml');
+
+const usage = `usage: prismer start [--out DIR] [--budget SECONDS] [--sequential] [--set key=value ...]
+
+The main job, on a laptop CPU: generates the Prism Shapes benchmark (cached in .cache/prism-shapes),
+trains a small Prismer with experts on captioning and on VQA (configs/start-caption.yaml and
+configs/start-vqa.yaml, both tasks in parallel: one wasm thread each), evaluates both on the held-out
+split, prints CIDEr / BLEU-4 / VQA accuracy per question type next to the baselines (best constant
+caption, best single answer per question type) and writes a report folder.
+
+  --out DIR           report folder (default runs/start-<date>-<time>)
+  --budget SECONDS    training time of each task (default 240)
+  --sequential        train the two tasks one after the other (default: in parallel)
+  --set key=value     override a key of both configs (repeatable)`;
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+/** Runs `prismer train <task>` in a child process, forwarding its lines with a prefix. */
+function trainChild(task: 'caption' | 'vqa', configPath: string, sets: readonly string[], outDir: string, budget: number): Promise<number> {
+  const args = [join(REPO, 'bin', 'prismer.js'), 'train', task, '--config', configPath, '--out', outDir, '--time-budget', String(budget), ...sets.flatMap((s) => ['--set', s])];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const forward = (stream: NodeJS.ReadableStream): void => {
+      let buffer = '';
+      stream.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const parts = buffer.split(/\r?\n/);
+        buffer = parts.pop() ?? '';
+        for (const line of parts) if (line.trim()) process.stderr.write(`[${task}] ${line}\n`);
+      });
+      stream.on('end', () => { if (buffer.trim()) process.stderr.write(`[${task}] ${buffer}\n`); });
+    };
+    forward(child.stdout);
+    forward(child.stderr);
+    const stop = (): void => { child.kill('SIGINT'); };
+    process.once('SIGINT', stop);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      process.off('SIGINT', stop);
+      resolvePromise(code ?? 1);
+    });
+  });
+}
+
+function trainingFacts(runDir: string): { seconds: number; steps: number } {
+  const steps = readTrainLog(join(runDir, 'train.jsonl')).filter((r) => r.kind === 'step');
+  const last = steps.at(-1);
+  return { seconds: (last?.elapsedSeconds as number | undefined) ?? 0, steps: last?.step ?? 0 };
+}
+
+function testCaptionEntries(config: ExperimentConfig): CaptionTestEntry[] {
+  const all = JSON.parse(readFileSync(join(resolve(config.data_path), 'coco_karpathy_test.json'), 'utf8')) as CaptionTestEntry[];
+  return config.data.max_test_examples === null ? all : all.slice(0, config.data.max_test_examples);
+}
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'Generate Prism Shapes, train a small Prismer on captioning and VQA, evaluate, write a report',
+  usage,
+  async run(args) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args, strict: true, allowPositionals: false, options: { out: { type: 'string' }, budget: { type: 'string' }, sequential: { type: 'boolean' }, set: { type: 'string', multiple: true } } });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const v = parsed.values;
+    const budget = v.budget === undefined ? 240 : Number(v.budget);
+    if (!(budget > 0)) throw new UsageError(`--budget must be a positive number of seconds, got '${v.budget}'`);
+    const sets = v.set ?? [];
+    const started = performance.now();
+    const outDir = resolve(v.out ?? join('runs', `start-${timestamp()}`));
+    mkdirSync(outDir, { recursive: true });
+    const captionConfig = loadExperimentConfig(CAPTION_CONFIG, sets);
+    const vqaConfig = loadExperimentConfig(VQA_CONFIG, sets);
+    const say = (line: string): void => { process.stderr.write(`${line}\n`); };
+    say(`prismer start: report folder ${outDir}`);
+    // One copy of Prism Shapes for both tasks, generated before the trainers start.
+    for (const config of [captionConfig, vqaConfig]) {
+      const s = config.data.synthetic;
+      await ensurePrismShapes(dirname(resolve(config.data_path)), { seed: s.seed, trainImages: s.train_images, testImages: s.test_images, imageSize: s.image_size }, say);
+    }
+    say(`training captioning and VQA ${v.sequential ? 'one after the other' : 'in parallel'}, about ${formatDuration(budget)} each, then evaluating on the held-out split`);
+    const runs = { caption: join(outDir, 'caption'), vqa: join(outDir, 'vqa') };
+    const codes = v.sequential
+      ? [await trainChild('caption', CAPTION_CONFIG, sets, runs.caption, budget), await trainChild('vqa', VQA_CONFIG, sets, runs.vqa, budget)]
+      : await Promise.all([trainChild('caption', CAPTION_CONFIG, sets, runs.caption, budget), trainChild('vqa', VQA_CONFIG, sets, runs.vqa, budget)]);
+    if (codes.some((c) => c !== 0)) {
+      say(`prismer start: training ${codes[0] !== 0 ? 'caption' : 'vqa'} exited with code ${codes[0] !== 0 ? codes[0] : codes[1]}; partial runs are in ${outDir} (resume with prismer train --from-checkpoint)`);
+      return codes.find((c) => c !== 0)!;
+    }
+
+    const captionMetrics = readRunMetrics(runs.caption);
+    const vqaMetrics = readRunMetrics(runs.vqa);
+    const testEntries = testCaptionEntries(captionConfig);
+    const constant = bestConstantCaption(resolve(captionConfig.data_path), testEntries);
+    const vqaResults = JSON.parse(readFileSync(vqaMetrics.results, 'utf8')) as Array<{ question_id: number; answer: string }>;
+    const prior = bestAnswerPerQuestionType(resolve(vqaConfig.data_path), vqaResults.map((r) => r.question_id));
+    const vqaScores = vqaMetrics.scores as { overall: number; perQuestionType: Record<string, number> } | null;
+    const captionFacts = trainingFacts(runs.caption);
+    const vqaFacts = trainingFacts(runs.vqa);
+    const summary: StartSummary = {
+      caption: {
+        corpus: (captionMetrics.scores as { corpus: CaptionMetricScores }).corpus,
+        baseline: { caption: constant.caption, corpus: constant.scores.corpus },
+        trainSeconds: captionFacts.seconds, steps: captionFacts.steps,
+      },
+      vqa: vqaScores && prior ? {
+        overall: vqaScores.overall, perQuestionType: vqaScores.perQuestionType,
+        baseline: { overall: prior.scores.overall, perQuestionType: prior.scores.perQuestionType, answers: prior.answers },
+        questions: vqaResults.length, trainSeconds: vqaFacts.seconds, steps: vqaFacts.steps,
+      } : null,
+      images: testEntries.length,
+      wallSeconds: (performance.now() - started) / 1000,
+      backend: captionConfig.backend.name,
+    };
+    const files = await writeStartReport(outDir, summary, runs);
+    process.stdout.write(`\nPrism Shapes, held-out split: ${testEntries.length} images, ${vqaResults.length} questions\n\n${formatStartTable(summary)}\n\n`);
+    process.stdout.write(`report: ${outDir} (${files.map((f) => f.slice(outDir.length + 1)).join(', ')}, caption/, vqa/)\n`);
+    process.stdout.write(`wall time ${formatDuration(summary.wallSeconds)}\n`);
+    if (!existsSync(join(outDir, 'report.md'))) throw new Error(`${outDir}: report.md was not written`);
+    return 0;
+  },
+};
