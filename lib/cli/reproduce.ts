@@ -73,7 +73,7 @@ export const reproduceCommand: Command = {
     let configFor: ReproduceOptions['configFor'];
     let note = '';
     if (v['dry-run']) {
-      const dry = await prepareReproduceDryRun(v['dry-dir'] ?? join(tmpdir(), 'prismer-reproduce-dry'), table, log);
+      const dry = await prepareReproduceDryRun(v['dry-dir'] ?? join(tmpdir(), 'prismer-reproduce-dry'), table, log, { models: list(v.models), columns });
       ({ data, home, configFor, note } = dry);
     }
     const cells = await reproducePaperTable({
@@ -82,10 +82,11 @@ export const reproduceCommand: Command = {
     });
     if (note) process.stdout.write(`${note}\n\n`);
     process.stdout.write(`${formatReproduceTable(table, cells)}\n`);
+    const taskOf = (key: string) => table.columns.find((k) => k.key === key)?.task;
     const needs = {
-      caption: cells.some((c) => c.status === 'no-data' && table.columns.find((k) => k.key === c.column)?.task === 'caption'),
-      vqa: cells.some((c) => c.status === 'no-data' && table.columns.find((k) => k.key === c.column)?.task === 'vqa'),
-      labels: cells.some((c) => c.status === 'no-data' && c.detail.includes('labels')),
+      caption: cells.some((c) => c.dataMissing !== null && taskOf(c.column) === 'caption'),
+      vqa: cells.some((c) => c.dataMissing !== null && taskOf(c.column) === 'vqa'),
+      labels: cells.some((c) => c.dataMissing !== null && table.rows.find((r) => r.model === c.model)?.family === 'prismer'),
     };
     if (needs.caption || needs.vqa || needs.labels || cells.some((c) => c.status === 'no-checkpoint')) process.stdout.write(`\n${reproduceDataInstructions(data, needs)}\n`);
     return cells.some((c) => c.status === 'failed') ? 1 : 0;

@@ -3,7 +3,15 @@ import { extname } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { isLabelExpert, type LabelExpert } from '../data/expert-labels.js';
 import { expertPanelPng, expertPanelSvg, PANEL_EXPERTS, readExpertPanel, siblingTablesDir } from '../viz/expert-panel.js';
+import { captionWithAttention } from '../viz/attention-capture.js';
+import { decoderSelfSpec, latentReadsSpec, modalitySharesSpec, vitRolloutSpec, wordAttentionSpec } from '../viz/attention-specs.js';
+import { latentExpertReads, modalityShares } from '../viz/attention-views.js';
+import { savePlot } from '../viz/save.js';
+import type { VegaLiteSpec } from '../viz/render.js';
+import { batchToModelInputs, loadImageBatch } from '../inference/image-inputs.js';
+import { disposeExpertInputs } from '../model/prismer-inputs.js';
 import { UsageError, type Command } from './command.js';
+import { loadModelFromArgs, MODEL_OPTIONS, MODEL_USAGE } from './inference-options.js';
 
 const usage = `usage: prismer viz experts <image> --labels DIR --out FILE.png|.svg [options]
 
@@ -20,7 +28,21 @@ const usage = `usage: prismer viz experts <image> --labels DIR --out FILE.png|.s
             --experts LIST     comma-separated, default ${PANEL_EXPERTS.join(',')}
             --columns N        pictures per row (default: all in one row)
             --cell PX          displayed width of one picture (default 200)
-            --scale S          PNG pixels per SVG unit (default 1)`;
+            --scale S          PNG pixels per SVG unit (default 1)
+
+usage: prismer viz attention <image> --model caption_prismer_base --out FILE.png|.svg|.json [options]
+
+  attention Captions the image (official caption search) and draws where the model looked: the decoder's
+            cross-attention of every generated word over the rgb patches ('words', default), the same
+            followed back through the ViT attention rollout ('rollout-words'), the ViT attention per layer
+            and its rollout ('vit'), rgb patches vs expert latents per word ('shares'), what the resampler
+            latents read ('latents'), or the decoder self-attention ('self'). Prints the caption.
+            --view NAME        words | rollout-words | vit | shares | latents | self (default words)
+            --head N           one attention head (default: the mean over heads)
+            --beams N          beams (default 3)
+            --max-length N     total tokens with the prefix (default 20)
+            --scale S          PNG pixels per SVG unit (default 2)
+${MODEL_USAGE.replace('--out FILE              write the results as JSON', '--out FILE              the picture (.png, .svg) or its vega-lite spec (.json)')}`;
 
 function positiveNumber(value: string | undefined, name: string, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
@@ -68,9 +90,65 @@ async function experts(args: string[]): Promise<number> {
   return 0;
 }
 
+const VIEWS = ['words', 'rollout-words', 'vit', 'shares', 'latents', 'self'] as const;
+type AttentionView = (typeof VIEWS)[number];
+
+async function attention(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args, allowPositionals: true, strict: true,
+      options: { ...MODEL_OPTIONS, view: { type: 'string' }, head: { type: 'string' }, beams: { type: 'string' }, 'max-length': { type: 'string' }, scale: { type: 'string' } },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError(`name exactly one image (got ${positionals.length})`);
+  if (!values.out) throw new UsageError('--out FILE is required');
+  if (!/\.(png|svg|json)$/i.test(values.out)) throw new UsageError(`--out must end in .png, .svg or .json, got '${values.out}'`);
+  const view = (values.view ?? 'words') as AttentionView;
+  if (!VIEWS.includes(view)) throw new UsageError(`--view must be one of ${VIEWS.join(', ')}, got '${values.view}'`);
+  const head = values.head === undefined ? 'mean' : Number(values.head);
+  if (head !== 'mean' && !(Number.isInteger(head) && head >= 0)) throw new UsageError(`--head must be a non-negative integer, got '${values.head}'`);
+  const numBeams = positiveNumber(values.beams, 'beams', true);
+  const maxLength = positiveNumber(values['max-length'], 'max-length', true);
+  const scale = positiveNumber(values.scale, 'scale', false) ?? 2;
+  const image = positionals[0]!;
+  const { loaded, decoding } = await loadModelFromArgs(values, 'caption');
+  try {
+    const { spec } = loaded;
+    const batch = await loadImageBatch([image], { experts: spec.experts, resolution: spec.imageResolution, labelPath: values.labels, allowMissingLabels: values['allow-missing-labels'] });
+    const inputs = batchToModelInputs(batch);
+    let result;
+    try {
+      // One head or the mean: averaging while recording keeps large models' maps small.
+      result = captionWithAttention(loaded.model, loaded.tokenizer, inputs, { numBeams, maxLength, decoding, meanOverHeads: head === 'mean' })[0]!;
+    } finally {
+      disposeExpertInputs(inputs);
+    }
+    const capture = result.attention;
+    const h = head === 'mean' ? 'mean' : head;
+    if (h !== 'mean' && capture.vit.length > 0 && h >= capture.vit[0]!.heads) throw new UsageError(`--head ${h}: the ViT has ${capture.vit[0]!.heads} heads`);
+    const specs: Record<AttentionView, () => Promise<VegaLiteSpec>> = {
+      words: () => wordAttentionSpec(image, capture, { head: h }),
+      'rollout-words': () => wordAttentionSpec(image, capture, { head: h, throughRollout: true }),
+      vit: () => vitRolloutSpec(image, capture, { head: h }),
+      shares: async () => modalitySharesSpec(modalityShares(capture, h)),
+      latents: async () => latentReadsSpec(latentExpertReads(capture, { head: h })),
+      self: async () => decoderSelfSpec(capture, { head: h }),
+    };
+    await savePlot(await specs[view](), values.out, { scale });
+    process.stdout.write(`${image}\t${result.text}\n${values.out}: ${view}\n`);
+    return 0;
+  } finally {
+    loaded.model.dispose();
+  }
+}
+
 export const vizCommand: Command = {
   name: 'viz',
-  summary: 'pictures of expert labels (prismer viz experts)',
+  summary: 'pictures of expert labels and of attention (prismer viz experts | attention)',
   usage,
   async run(args) {
     const [sub, ...rest] = args;
@@ -78,7 +156,8 @@ export const vizCommand: Command = {
       process.stdout.write(`${usage}\n`);
       return 2;
     }
-    if (sub !== 'experts') throw new UsageError(`unknown viz sub-command '${sub}' (expected 'experts')`);
-    return experts(rest);
+    if (sub === 'experts') return experts(rest);
+    if (sub === 'attention') return attention(rest);
+    throw new UsageError(`unknown viz sub-command '${sub}' (expected 'experts' or 'attention')`);
   },
 };

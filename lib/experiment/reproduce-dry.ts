@@ -70,14 +70,18 @@ async function modelRecords(model: Prismer): Promise<Map<string, TensorRecord>> 
 /**
  * Prepares `dir` for a dry run of `table`: Prism Shapes under `dir/shapes`, and a stand-in checkpoint
  * for each checkpoint the table names under `dir/home/checkpoints/<name>/pytorch_model.bin` (a
- * safetensors file, which the checkpoint reader detects by content). Existing files are reused.
+ * safetensors file, which the checkpoint reader detects by content); `only` limits them to some rows /
+ * columns. Existing files are reused.
  */
-export async function prepareReproduceDryRun(dir: string, table: PaperTable, log: (line: string) => void = () => undefined): Promise<ReproduceDryRun> {
+export async function prepareReproduceDryRun(
+  dir: string, table: PaperTable, log: (line: string) => void = () => undefined, only: { models?: readonly string[]; columns?: readonly string[] } = {},
+): Promise<ReproduceDryRun> {
   const root = resolve(dir);
   const dataset: ReproduceDataset = { dataPath: join(root, 'shapes', 'data'), labelPath: join(root, 'shapes', 'labels') };
   const home = join(root, 'home');
-  for (const row of table.rows) {
-    for (const column of table.columns) {
+  const rows = table.rows.filter((r) => !only.models || only.models.some((m) => m.toLowerCase() === r.model.toLowerCase()));
+  for (const row of rows) {
+    for (const column of table.columns.filter((c) => !only.columns || only.columns.includes(c.key))) {
       const name = paperCheckpointName(row, column);
       const path = checkpointPath(name, home);
       if (existsSync(path)) continue;

@@ -46,6 +46,8 @@ export interface ReproduceCell {
   status: ReproduceStatus;
   /** Why not measured, or where the results file is. */
   detail: string;
+  /** What is missing of the data this cell needs (null: all there), whether or not its checkpoint is. */
+  dataMissing: string | null;
   examples: number | null;
   seconds: number | null;
 }
@@ -168,17 +170,18 @@ export async function reproducePaperTable(options: ReproduceOptions): Promise<Re
       const paper = row.values[column.key] ?? null;
       const cell: ReproduceCell = {
         model: row.model, column: column.key, label: column.label, metric: column.metric, checkpoint, paper, measured: null, diff: null,
-        tolerance: options.table.tolerance[column.metric]!, within: null, status: 'measured', detail: '', examples: null, seconds: null,
+        tolerance: options.table.tolerance[column.metric]!, within: null, status: 'measured', detail: '', dataMissing: missingData(column, row, options.data),
+        examples: null, seconds: null,
       };
       cells.push(cell);
       const weights = checkpointPath(checkpoint, home);
       if (!existsSync(weights)) {
-        Object.assign(cell, { status: 'no-checkpoint', detail: `${weights} not found: prismer download ${checkpoint}` });
+        const also = cell.dataMissing ? `; data: ${cell.dataMissing}` : '';
+        Object.assign(cell, { status: 'no-checkpoint', detail: `${weights} not found: prismer download ${checkpoint}${also}` });
         continue;
       }
-      const missing = missingData(column, row, options.data);
-      if (missing) {
-        Object.assign(cell, { status: 'no-data', detail: missing });
+      if (cell.dataMissing) {
+        Object.assign(cell, { status: 'no-data', detail: cell.dataMissing });
         continue;
       }
       const dataset = (column.task === 'caption' ? options.data.coco : options.data.vqa)!;

@@ -8,9 +8,11 @@ export const RUN_TABLE_COLUMNS = ['run', 'status', 'task', 'seed', 'sweep', 'cel
 
 /** A parameter value as a table cell: scalars as they are, lists and maps as compact text (`depth,normal`, `{"depth":0.5}`). */
 export function paramCell(value: JsonValue): string | number | boolean | null {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.length === 0 ? 'none' : value.join(',');
-  return JSON.stringify(value);
+  const v: unknown = value;
+  if (v === null) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.length === 0 ? 'none' : (v as string[]).join(',');
+  return JSON.stringify(v);
 }
 
 function expertsOf(run: RunRecord): string | null {

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import type { ProgressOptions } from '../train/progress.js';
 import { cellRunName, runSweepCell, type CellRunResult } from './cell-run.js';
 import { expandGrid, type GridAxis, type GridCell } from './grid.js';
-import { isRunFinished, listRunDirs } from './run-store.js';
+import { isRunFinished } from './run-store.js';
 import { loadRunsTable, summariseRuns } from './runs-table.js';
 
 export interface SweepOptions {
@@ -93,8 +93,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       }
     }
   }
-  const wanted = new Set(cells.flatMap((c) => options.seeds.map((s) => join(root, ...cellRunName(options.name, c.name, s).split('/')))));
-  const dirs = existsSync(sweepDir) ? listRunDirs(sweepDir).filter((d) => wanted.has(d)) : [];
+  // In grid order (cells, then seeds), so summaries list cells as the grid gives them.
+  const dirs = cells.flatMap((c) => options.seeds.map((s) => join(root, ...cellRunName(options.name, c.name, s).split('/')))).filter((d) => existsSync(join(d, 'run.json')));
   const runs = loadRunsTable(dirs, { finishedOnly: true });
   const summary = summariseRuns(runs);
   return { dir: sweepDir, cells, seeds: [...options.seeds], ran, skipped, failed, runs, summary, seconds: (performance.now() - started) / 1000 };

@@ -12,6 +12,7 @@ import type { DecoderForward, GenerationModel } from './beam-search-steps.js';
 import { generate, type GenerateOptions, type GenerateOutput } from './generate.js';
 import { rankAnswers, type RankResult } from '../inference/rank.js';
 import { prismerExperts } from './encoder/experts.js';
+import type { AttentionRecorder } from './attention.js';
 import { encoderConfigForSize, type ModelSize } from './sizes.js';
 
 /** The two halves of a Prismer model. */
@@ -46,6 +47,8 @@ export interface PrismerForwardOptions {
   dropoutSeed?: number;
   /** Return the decoder's `tf.*` / `tf.dec.*` intermediates. */
   capture?: boolean;
+  /** Records attention probabilities (decoder; encoder too in forwardTeacherForced unless `encoder.attention` is set). */
+  attention?: AttentionRecorder;
 }
 
 export interface PrismerTeacherForcedOutput extends TextDecoderOutput {
@@ -120,7 +123,7 @@ export class Prismer {
     try {
       return this.textDecoder.forward(tensors.inputIds, encoderHidden, {
         attentionMask: tensors.attentionMask, labels: tensors.labels, capture: options.capture,
-        training: options.training, dropoutSeed: options.dropoutSeed,
+        training: options.training, dropoutSeed: options.dropoutSeed, attention: options.attention,
       });
     } finally {
       tf.dispose([tensors.inputIds, tensors.attentionMask, ...(tensors.labels ? [tensors.labels] : [])]);
@@ -129,7 +132,8 @@ export class Prismer {
 
   /** Encoder and teacher-forced decoder in one call (what `prismer forward` runs). */
   forwardTeacherForced(inputs: ExpertInputs, batch: DecoderTokenBatch, options: PrismerForwardOptions = {}): PrismerTeacherForcedOutput {
-    const encoderOut = this.encodeSequenceFirst(inputs, options.encoder);
+    const encoderOptions = options.attention ? { ...options.encoder, attention: options.encoder?.attention ?? options.attention } : options.encoder;
+    const encoderOut = this.encodeSequenceFirst(inputs, encoderOptions);
     const hidden = tf.transpose(encoderOut, [1, 0, 2]) as tf.Tensor3D;
     try {
       return { encoderOut, ...this.decode(hidden, batch, options) };

@@ -3,12 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 /**
  * A faster gradient for tf.conv2d's filter during training. tfjs computes it with the
  * Conv2DBackpropFilter kernel, which the wasm backend lacks (it falls back to the cpu backend's scalar
- * loop, ~100x slower than a matmul: minutes per step for Prismer's expert stems). Here the filter
- * gradient is one matmul over im2col patches: for a k×k kernel with stride s,
- * `dW[kh, kw, cin, cout] = Σ_{n,oh,ow} x_pad[n, oh·s + kh, ow·s + kw, cin] · dy[n, oh, ow, cout]`, i.e.
- * `patchesᵀ @ dy` with the k² strided slices of the padded input concatenated along channels. The
- * input gradient keeps tfjs's Conv2DBackpropInput. NHWC, no dilation (what Prismer uses); other cases
- * keep the stock gradient.
+ * loop: minutes per step for Prismer's expert stems). For a k×k kernel with stride s,
+ * `dW[kh, kw, cin, cout] = Σ_{n,oh,ow} x_pad[n, oh·s + kh, ow·s + kw, cin] · dy[n, oh, ow, cout]`, which is
+ * itself a convolution: the padded input with channels and batch swapped, convolved with dy as the
+ * filter at dilation s — one fast native Conv2D. The input gradient keeps tfjs's Conv2DBackpropInput.
+ * NHWC, no dilation (what Prismer uses); other cases keep the stock gradient.
  */
 
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
@@ -36,17 +35,12 @@ export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShap
   if (!padding) return null;
   return tf.tidy(() => {
     const padded = padding.every(([a, b]) => a === 0 && b === 0) ? x : tf.pad(x, padding);
-    const slices: tf.Tensor4D[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        slices.push(tf.stridedSlice(padded, [0, i, j, 0], [n, i + (outH - 1) * strides[0] + 1, j + (outW - 1) * strides[1] + 1, cin], [1, strides[0], strides[1], 1]) as tf.Tensor4D);
-      }
-    }
-    const rows = n * outH * outW;
-    const patches = (slices.length === 1 ? slices[0]! : tf.concat(slices, 3)).reshape([rows, kh * kw * cin]);
-    // patchesᵀ materialised: wasm sends only untransposed matmuls to XNNPACK.
-    const grad = tf.matMul(tf.transpose(patches), dy.reshape([rows, cout]));
-    return grad.reshape([kh, kw, cin, cout]) as tf.Tensor4D;
+    // Channels become the batch and the batch becomes the channels; dy is the filter, dilated by the stride.
+    const input = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D;
+    const kernel = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
+    const full = tf.conv2d(input, kernel, 1, 'valid', 'NHWC', strides);
+    const cropped = full.shape[1] === kh && full.shape[2] === kw ? full : tf.slice(full, [0, 0, 0, 0], [cin, kh, kw, cout]);
+    return tf.transpose(cropped, [1, 2, 0, 3]) as tf.Tensor4D;
   });
 }
 

@@ -255,17 +255,22 @@ export async function trainModel<Batch>(task: TrainTask<Batch>, options: Trainer
           elapsedSeconds: (performance.now() - started) / 1000,
         };
         history.push(record);
-        if (options.timeBudgetSeconds !== undefined && schedule.plannedSteps === undefined) {
-          // The first step pays one-time costs (kernel setup, data decoding); time the next ones.
+        if (options.timeBudgetSeconds !== undefined) {
+          // The first step pays one-time costs (kernel setup); time the following ones, then re-plan every
+          // few steps from the recent pace so that a machine that speeds up or slows down still ends on time.
           if (step === resumedFromStep + 1) calibrationStart = performance.now();
-          else if (step === resumedFromStep + 1 + calibrationSteps) {
+          else if (step > resumedFromStep + 1 && (step - resumedFromStep - 1) % calibrationSteps === 0) {
             const perStep = (performance.now() - calibrationStart) / 1000 / calibrationSteps;
+            calibrationStart = performance.now();
             const left = options.timeBudgetSeconds - (performance.now() - started) / 1000;
-            const planned = Math.max(step, Math.min(totalSteps, step + Math.floor(left / perStep)));
-            schedule.plannedSteps = planned;
-            totalSteps = planned;
-            if (progress) progress.total = planned;
-            logger.write({ kind: 'event', event: 'plan', step, epoch, plannedSteps: planned, secondsPerStep: perStep, budgetSeconds: options.timeBudgetSeconds });
+            const ceiling = Math.min(options.maxEpoch * stepsPerEpoch, options.maxSteps ?? Infinity);
+            const planned = Math.max(step, Math.min(ceiling, step + Math.floor(left / perStep)));
+            if (planned !== schedule.plannedSteps) {
+              schedule.plannedSteps = planned;
+              totalSteps = planned;
+              if (progress) progress.total = planned;
+              logger.write({ kind: 'event', event: 'plan', step, epoch, plannedSteps: planned, secondsPerStep: perStep, budgetSeconds: options.timeBudgetSeconds });
+            }
           }
         }
         if (step % (options.logEverySteps ?? 1) === 0) logger.write({ kind: 'step', ...record });

@@ -34,3 +34,5 @@ export { resizeNearest, labelRegions, depthPicture, normalPicture, edgePicture, 
 export type { PictureAnnotation, ExpertPicture, ExpertClassNames } from './expert-pictures.js';
 export { PANEL_EXPERTS, readExpertPanel, siblingTablesDir, expertPanelSvg, expertPanelPng } from './expert-panel.js';
 export type { ReadExpertPanelOptions, ExpertPanel, ExpertPanelLayout } from './expert-panel.js';
+export { captureAttention, captionWithAttention } from './attention-capture.js';
+export type { CaptureAttentionOptions, CaptionAttentionOptions, CaptionAttention } from './attention-capture.js';

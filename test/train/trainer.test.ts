@@ -96,3 +96,17 @@ test('a too-small dataset and a non-finite loss fail with clear messages', async
     /loss is (NaN|Infinity) at step \d+/,
   );
 });
+
+test('a time budget plans the steps that fit and ends the cosine there', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prismer-budget-'));
+  const task = makeToyTask({ delayMs: 40 });
+  const result = await trainModel(task, { ...base(dir), maxEpoch: 50, timeBudgetSeconds: 1.5, calibrationSteps: 3 });
+  assert.ok(result.steps < 50 * 16, `stopped by the budget after ${result.steps} steps`);
+  const plans = readTrainLog(join(dir, 'train.jsonl')).filter((r) => r.event === 'plan');
+  assert.ok(plans.length >= 1);
+  assert.equal(plans.at(-1)!.plannedSteps, result.steps);
+  const last = result.history.at(-1)!;
+  assert.ok(last.lr < 0.1 * 0.2, `the last step's lr ${last.lr} is near the end of the cosine`);
+  assert.equal(readTrainingCheckpoint(dir).state.plannedSteps, result.steps);
+  task.store.dispose();
+});

@@ -53,7 +53,7 @@ export class DecoderAttention extends Module {
    * mask, as the cross-attention). Returns the post-LN residual output [N, t, H]. `dropout` is given in
    * training mode only.
    */
-  attend(hidden: tf.Tensor3D, keyValues: AttentionKeyValues, mask: tf.Tensor4D | null, dropout?: DecoderDropout): tf.Tensor3D {
+  attend(hidden: tf.Tensor3D, keyValues: AttentionKeyValues, mask: tf.Tensor4D | null, dropout?: DecoderDropout, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
     return tf.tidy(() => {
       const [batch, length] = hidden.shape;
       const q = this.splitHeads(this.queryProjection.apply(hidden));
@@ -68,6 +68,7 @@ export class DecoderAttention extends Module {
         scores = tf.maximum(scores, tf.scalar(FLOAT32_MIN));
       }
       let weights = tf.softmax(scores, -1) as tf.Tensor4D;
+      onWeights?.(weights);
       if (dropout) weights = dropout(weights, 'attention') as tf.Tensor4D;
       const perHead = batchedMatMul(weights.reshape([batch * heads, length, keyLength]) as tf.Tensor3D, flatHeads(keyValues.values));
       const context = perHead.reshape([batch, heads, length, headDim]).transpose([0, 2, 1, 3]).reshape([batch, length, heads * headDim]) as tf.Tensor3D;
@@ -78,8 +79,8 @@ export class DecoderAttention extends Module {
   }
 
   /** Full self-attention over `hidden` alone (no cache), or cross-attention to `source`. */
-  apply(hidden: tf.Tensor3D, mask: tf.Tensor4D | null, source: tf.Tensor3D = hidden, dropout?: DecoderDropout): tf.Tensor3D {
-    return tf.tidy(() => this.attend(hidden, this.projectKeyValues(source), mask, dropout));
+  apply(hidden: tf.Tensor3D, mask: tf.Tensor4D | null, source: tf.Tensor3D = hidden, dropout?: DecoderDropout, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
+    return tf.tidy(() => this.attend(hidden, this.projectKeyValues(source), mask, dropout, onWeights));
   }
 
   private splitHeads(x: tf.Tensor3D): tf.Tensor4D {

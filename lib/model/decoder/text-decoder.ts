@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../nn/module.js';
 import type { ParameterStore } from '../../nn/parameters.js';
 import type { DecoderCache, IncrementalDecoder } from '../incremental.js';
+import { attentionHook, type AttentionRecorder } from '../attention.js';
 import { DecoderAttention, type AttentionKeyValues } from './attention.js';
 import { NormLateAdaptor } from './adaptor.js';
 import { validateTextDecoderConfig, type TextDecoderConfig } from './config.js';
@@ -33,6 +34,8 @@ export interface TextDecoderForwardOptions {
   training?: boolean;
   /** Seed of the training-mode dropout masks (reproducible passes); unseeded when omitted. */
   dropoutSeed?: number;
+  /** Records self- and cross-attention probabilities per layer (output layer = numHiddenLayers); off and free when absent. */
+  attention?: AttentionRecorder;
 }
 
 export interface TextDecoderOutput {
@@ -118,16 +121,16 @@ export class PrismerTextDecoder extends Module implements IncrementalDecoder {
       let hidden = this.embeddings.apply(ids, positionIds, dropout);
       keep('embeddings_out', hidden);
       this.layers.forEach((layer, i) => {
-        hidden = layer.selfAttention.apply(hidden, extended, hidden, dropout);
+        hidden = layer.selfAttention.apply(hidden, extended, hidden, dropout, attentionHook(options.attention, { kind: 'decoder-self', layer: i }));
         keep(`layer${i}.1_self_attn_out`, hidden);
-        hidden = layer.crossAttention.attend(hidden, this.crossKeyValues(i, encoderHidden), null, dropout);
+        hidden = layer.crossAttention.attend(hidden, this.crossKeyValues(i, encoderHidden), null, dropout, attentionHook(options.attention, { kind: 'decoder-cross', layer: i }));
         keep(`layer${i}.2_cross_attn_out`, hidden);
         hidden = layer.adaptor.apply(hidden);
         keep(`layer${i}.3_adaptor_out`, hidden);
         hidden = layer.feedForward.apply(hidden, dropout);
         keep(`layer${i}.4_mlp_out`, hidden);
       });
-      hidden = this.outputLayer.selfAttention.apply(hidden, extended, hidden, dropout);
+      hidden = this.outputLayer.selfAttention.apply(hidden, extended, hidden, dropout, attentionHook(options.attention, { kind: 'decoder-self', layer: this.layers.length }));
       keep('output_layer.1_self_attn_out', hidden);
       hidden = this.outputLayer.feedForward.apply(hidden, dropout);
       keep('output_layer.2_mlp_out', hidden);

@@ -5,6 +5,7 @@ import { LayerNorm } from '../../nn/layer-norm.js';
 import { Module } from '../../nn/module.js';
 import type { ParameterStore } from '../../nn/parameters.js';
 import type { EncoderCapture } from './capture.js';
+import type { AttentionRecorder } from '../attention.js';
 import { STEM_INPUT_CHANNELS, expertDomain, type ExpertDomain } from './experts.js';
 import { ExpertStem } from './expert-stem.js';
 import { pythonRandomInstanceRows, type InstanceRowMapper } from './instance-rows.js';
@@ -48,6 +49,8 @@ export type ExpertInputs = EncoderInputs;
 export interface ExpertEncoderApplyOptions {
   /** Records `enc.stem.<domain>` (NCHW), `enc.resampler_input`, `enc.resampler_block{i}_out`, `enc.ln_pre_input`, `enc.vit_layer{i}_after_adaptor`, `enc.transformer_output`. */
   capture?: EncoderCapture;
+  /** Records attention probabilities (ViT, resampler) and the token layout; off (and free) when absent. */
+  attention?: AttentionRecorder;
   /** Overrides the encoder's instance-row mapper for this call. */
   instanceRows?: InstanceRowMapper;
   /** BatchNorm in training mode (batch statistics, running-stat update); default eval. */
@@ -114,7 +117,9 @@ export class ExpertEncoder extends Module {
     return tf.tidy(() => {
       const positional = this.parameter('positional_embedding') as tf.Tensor2D;
       let rgbTokens: tf.Tensor3D | undefined;
+      let rgbGrid: [number, number] = [0, 0];
       const expertTokens: tf.Tensor3D[] = [];
+      const expertGrids: { expert: string; rows: number; cols: number }[] = [];
       for (const [key, value] of Object.entries(inputs)) {
         const domain = expertDomain(key);
         if (domain === 'rgb') {
@@ -124,6 +129,7 @@ export class ExpertEncoder extends Module {
             throw new Error(`${where}: rgb gives ${gridH}x${gridW} patches but the positional embedding has ${positional.shape[0]} rows (image_resolution ${this.config.imageResolution})`);
           }
           rgbTokens = tf.add(tokens, positional) as tf.Tensor3D;
+          rgbGrid = [gridH, gridW];
           continue;
         }
         const stem = domain && this.stems.get(domain);
@@ -138,16 +144,21 @@ export class ExpertEncoder extends Module {
           tokens = this.addInstanceEmbedding(tokens, asObjDetection(value, key, where).instance, h, w, options.instanceRows ?? this.instanceRows);
         }
         expertTokens.push(tf.add(tokens, interpolatePosEmbed(positional, h * w)));
+        expertGrids.push({ expert: key, rows: h, cols: w });
       }
       let x = tf.transpose(rgbTokens!, [1, 0, 2]) as tf.Tensor3D;
       if (expertTokens.length > 0) {
         if (!this.resampler) throw new Error(`${where}: expert inputs given to an rgb-only encoder`);
         const resamplerInput = tf.transpose(tf.concat(expertTokens, 1), [1, 0, 2]) as tf.Tensor3D;
         capture?.record('enc.resampler_input', resamplerInput);
-        x = tf.concat([x, this.resampler.apply(resamplerInput, capture)], 0);
+        x = tf.concat([x, this.resampler.apply(resamplerInput, capture, options.attention)], 0);
       }
+      options.attention?.setLayout({
+        rgbGrid, patchSize: this.config.patchSize, experts: expertGrids,
+        latents: expertTokens.length > 0 && this.resampler ? this.resampler.numLatents : 0,
+      });
       capture?.record('enc.ln_pre_input', x);
-      x = this.trunk.apply(this.lnPre.apply(x), capture);
+      x = this.trunk.apply(this.lnPre.apply(x), capture, options.attention);
       capture?.record('enc.transformer_output', x);
       return this.lnPost.apply(x);
     });

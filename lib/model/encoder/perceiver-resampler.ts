@@ -6,6 +6,7 @@ import { Module } from '../../nn/module.js';
 import { MultiheadAttention } from '../../nn/multihead-attention.js';
 import type { ParameterStore } from '../../nn/parameters.js';
 import type { EncoderCapture } from './capture.js';
+import { attentionHook, type AttentionRecorder } from '../attention.js';
 
 /**
  * `PerceiverAttentionBlock`: `lat += MHA(q=ln_1(lat), k=v=cat([ln_1(lat), ln_2(x)]))`, then
@@ -29,12 +30,17 @@ export class PerceiverAttentionBlock extends Module {
     this.lnFf = new LayerNorm(store, this.child('ln_ff'), width);
   }
 
-  /** x: expert tokens [Le, B, D]; latents [Nl, B, D] → new latents [Nl, B, D]. */
-  apply(x: tf.Tensor3D, latents: tf.Tensor3D): tf.Tensor3D {
+  /** x: expert tokens [Le, B, D]; latents [Nl, B, D] → new latents [Nl, B, D]. `onWeights` sees [B, H, Nl, Nl + Le]. */
+  apply(x: tf.Tensor3D, latents: tf.Tensor3D, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
     return tf.tidy(() => {
       const q = this.ln1.apply(latents);
       const kv = tf.concat([q, this.ln2.apply(x)], 0);
-      const attended = tf.add(latents, this.attn.apply(q, kv, kv).output);
+      const { output, weights } = this.attn.apply(q, kv, kv, { returnWeights: onWeights !== undefined });
+      if (weights) {
+        onWeights!(weights);
+        weights.dispose();
+      }
+      const attended = tf.add(latents, output);
       return tf.add(attended, this.proj.apply(squaredRelu(this.fc.apply(this.lnFf.apply(attended))))) as tf.Tensor3D;
     });
   }
@@ -51,13 +57,13 @@ export class PerceiverResampler extends Module {
   }
 
   /** x: expert tokens [Le, B, D] → latents [Nl, B, D]. */
-  apply(x: tf.Tensor3D, capture?: EncoderCapture): tf.Tensor3D {
+  apply(x: tf.Tensor3D, capture?: EncoderCapture, attention?: AttentionRecorder): tf.Tensor3D {
     if (x.rank !== 3 || x.shape[2] !== this.width) throw new Error(`${this.prefix}: input has shape [${x.shape.join(', ')}], expected [L, B, ${this.width}]`);
     return tf.tidy(() => {
       const batch = x.shape[1];
       let latents = tf.tile(tf.expandDims(this.parameter('latents'), 1), [1, batch, 1]) as tf.Tensor3D;
       this.blocks.forEach((block, i) => {
-        latents = block.apply(x, latents);
+        latents = block.apply(x, latents, attentionHook(attention, { kind: 'resampler', block: i }));
         capture?.record(`enc.resampler_block${i}_out`, latents);
       });
       return latents;

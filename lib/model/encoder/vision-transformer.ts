@@ -7,6 +7,7 @@ import { MultiheadAttention } from '../../nn/multihead-attention.js';
 import type { ParameterStore } from '../../nn/parameters.js';
 import { Adaptor } from './adaptor.js';
 import type { EncoderCapture } from './capture.js';
+import { attentionHook, type AttentionRecorder } from '../attention.js';
 
 /**
  * CLIP's `ResidualAttentionBlock` (`resblocks.{i}.0`): called twice per layer, first in 'attention'
@@ -28,9 +29,16 @@ export class ResidualAttentionBlock extends Module {
     this.ln2 = new LayerNorm(store, this.child('ln_2'), width);
   }
 
-  /** x [L, B, D] → x + attn(ln_1(x)). */
-  attention(x: tf.Tensor3D): tf.Tensor3D {
-    return tf.tidy(() => tf.add(x, this.attn.apply(this.ln1.apply(x)).output));
+  /** x [L, B, D] → x + attn(ln_1(x)); `onWeights` sees the attention probabilities [B, H, L, L]. */
+  attention(x: tf.Tensor3D, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
+    return tf.tidy(() => {
+      const { output, weights } = this.attn.apply(this.ln1.apply(x), undefined, undefined, { returnWeights: onWeights !== undefined });
+      if (weights) {
+        onWeights!(weights);
+        weights.dispose();
+      }
+      return tf.add(x, output);
+    });
   }
 
   /** x [L, B, D] → x + mlp(ln_2(x)). */
@@ -52,11 +60,11 @@ export class VisionTransformerTrunk extends Module {
     }
   }
 
-  apply(x: tf.Tensor3D, capture?: EncoderCapture): tf.Tensor3D {
+  apply(x: tf.Tensor3D, capture?: EncoderCapture, attention?: AttentionRecorder): tf.Tensor3D {
     return tf.tidy(() => {
       let h = x;
       for (let i = 0; i < this.layers; i++) {
-        h = this.adaptors[i]!.apply(this.blocks[i]!.attention(h));
+        h = this.adaptors[i]!.apply(this.blocks[i]!.attention(h, attentionHook(attention, { kind: 'vit', layer: i })));
         capture?.record(`enc.vit_layer${i}_after_adaptor`, h);
         h = this.blocks[i]!.mlp(h);
       }
