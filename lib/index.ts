@@ -22,3 +22,4 @@ export * from './model/prismer-caption.js';
 export * from './model/prismer-vqa.js';
 export * from './model/prismer-inputs.js';
 export * from './model/freeze.js';
+export * from './model/attention.js';
