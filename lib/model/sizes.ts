@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import * as yaml from 'js-yaml';
 import type { ExpertEncoderConfig } from './encoder/expert-encoder.js';
 import type { ExpertDomain } from './encoder/experts.js';
+import type { TextDecoderConfig } from './decoder/config.js';
 
 /**
  * The expert encoder's shape (`encoder:` in configs/models.yaml). The positional-embedding grid is
@@ -32,30 +33,11 @@ export interface EncoderSize {
  * configs/prismer.json, keys in camelCase. It carries every field of `TextDecoderConfig`
  * (lib/model/decoder/config.ts), so it can be passed wherever one is expected.
  */
-export interface DecoderSize {
+export interface DecoderSize extends Required<TextDecoderConfig> {
   /** Pretrained RoBERTa the official code starts from (`roberta-base`, `roberta-large`); 'none' otherwise. */
   modelName: string;
-  /** RoBERTa width (768 base, 1024 large). */
-  hiddenSize: number;
-  /** Width of the encoder output feeding the cross-attention keys/values (= encoder width: 768, 1024, 1280). */
-  visionHiddenSize: number;
-  numAttentionHeads: number;
-  /** Decoder layers (self-attention, cross-attention, adaptor, FFN each), plus one extra `output_layer`. */
-  numHiddenLayers: number;
-  intermediateSize: number;
-  vocabSize: number;
-  maxPositionEmbeddings: number;
-  typeVocabSize: number;
-  padTokenId: number;
-  bosTokenId: number;
-  eosTokenId: number;
-  layerNormEps: number;
   /** Activation of the FFN and LM head ('gelu' = exact erf GELU). */
   hiddenAct: string;
-  /** Std of the normal initialisation before a checkpoint is loaded (0.02 official, 0.2 in the fixtures). */
-  initializerRange: number;
-  hiddenDropoutProb: number;
-  attentionProbsDropoutProb: number;
   /** Present in the official config (4) but unused by the official architecture: the decoder has numHiddenLayers layers. */
   numDecoderLayers: number;
   isDecoder: boolean;

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import type { CaptionDataset, VqaDataset } from '../data/datasets.js';
 import type { CaptionTestEntry, VqaTestEntry } from '../data/formats.js';
 import { disposeBatchInputs, prismerBatchInputs } from './batch-inputs.js';

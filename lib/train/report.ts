@@ -5,7 +5,6 @@ import type { CaptionMetricScores } from '../metrics/captions.js';
 import { savePlot } from '../viz/save.js';
 import { groupedComparison } from '../viz/specs/grouped-comparison.js';
 import { trainingCurves } from '../viz/specs/training-curves.js';
-
 import { readTrainLog } from './log.js';
 
 /** What `prismer start` measured: the trained models against the baselines on the held-out split. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { initBackend } from '../../lib/backend/init.js';
@@ -113,7 +113,8 @@ test('an expert ablation end to end: a depth model evaluated with and without it
   assert.match(String(droppedRun.manifest.notes.evalLabels), /drop-depth/);
   assert.equal(keptRun.manifest.notes.evalLabels, keptRun.manifest.notes.trainLabels);
   assert.deepEqual([keptRun.manifest.notes.trainedNow, droppedRun.manifest.notes.trainedNow], [true, false]);
-  // The same weights on different inputs: the outputs differ in some answer or are scored the same way.
+  assert.equal(existsSync(join(String(droppedRun.manifest.notes.evalLabels), 'depth')), false, 'depth labels removed at evaluation');
+  assert.ok(existsSync(join(String(keptRun.manifest.notes.evalLabels), 'depth')));
   assert.equal(typeof kept.vqa_depth, 'number');
   assert.equal(typeof dropped.vqa_depth, 'number');
 });
