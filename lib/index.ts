@@ -23,3 +23,4 @@ export * from './model/prismer-vqa.js';
 export * from './model/prismer-inputs.js';
 export * from './model/freeze.js';
 export * from './model/attention.js';
+export * from './train/index.js';

@@ -27,7 +27,7 @@ split, prints CIDEr / BLEU-4 / VQA accuracy per question type next to the baseli
 caption, best single answer per question type) and writes a report folder.
 
   --out DIR           report folder (default runs/start-<date>-<time>)
-  --budget SECONDS    training time of each task (default 200)
+  --budget SECONDS    training time of each task (default 300)
   --sequential        train the two tasks one after the other (default: in parallel)
   --set key=value     override a key of both configs (repeatable)`;
 
@@ -85,7 +85,7 @@ export const startCommand: Command = {
       throw new UsageError((error as Error).message);
     }
     const v = parsed.values;
-    const budget = v.budget === undefined ? 200 : Number(v.budget);
+    const budget = v.budget === undefined ? 300 : Number(v.budget);
     if (!(budget > 0)) throw new UsageError(`--budget must be a positive number of seconds, got '${v.budget}'`);
     const sets = v.set ?? [];
     const started = performance.now();
