@@ -1,6 +1,8 @@
 // Training throughput of the npm start model (configs/start-caption.yaml) on the wasm backend:
-// optimiser steps per second for a few batch sizes, and the filter-gradient speed-up of
-// installFastConv2dGradient against tfjs's stock Conv2DBackpropFilter (measured in the same run).
+// optimiser steps per second for a few batch sizes, the filter-gradient speed-up of
+// installFastConv2dGradient against tfjs's stock Conv2DBackpropFilter, and one batched matmul against
+// n split 2-D matmuls per attention shape, which sets SPLIT_BATCHED_MATMUL_MIN_WORK in
+// lib/nn/weight-matmul.ts (all measured in the same run).
 // Usage: node --import tsx bench/train-step.ts [--steps N] [--batches 8,16,32]
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -11,6 +13,7 @@ import { prismerConfigForSize } from '../lib/model/prismer.js';
 import { PrismerCaption } from '../lib/model/prismer-caption.js';
 import { AdamW } from '../lib/train/adamw.js';
 import { conv2dFilterGradient, installFastConv2dGradient } from '../lib/train/conv-gradient.js';
+import { SPLIT_BATCHED_MATMUL_MIN_WORK, splitBatchedMatMul } from '../lib/nn/weight-matmul.js';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '4' }, batches: { type: 'string', default: '8,16,32' } } });
 await initBackend('wasm');
@@ -33,7 +36,19 @@ const stock = timeIt(() => tf.tidy(() => (tf.engine().runKernel('Conv2DBackpropF
 const ours = timeIt(() => tf.tidy(() => conv2dFilterGradient(x, dy, [3, 3, 1, 16], 2, pad)!.dataSync()), 3);
 console.log(`conv filter gradient: stock ${stock.toFixed(1)} ms, dilated-conv ${ours.toFixed(1)} ms, speed-up ${(stock / ours).toFixed(1)}x`);
 
-// 2. Full optimiser steps of the start model per batch size.
+// 2. Attention products [n, m, k] @ [n, p, k]^T: one batched matmul vs n split 2-D (XNNPACK) matmuls.
+for (const [n, m, k, p] of [[64, 20, 32, 20], [64, 20, 32, 48], [64, 48, 32, 48], [64, 128, 32, 128], [12, 197, 64, 197]] as const) {
+  const a = tf.randomNormal([n, m, k]) as tf.Tensor3D;
+  const b = tf.randomNormal([n, p, k]) as tf.Tensor3D;
+  const repeats = m * k * p > 100_000 ? 3 : 10;
+  const plain = timeIt(() => tf.tidy(() => tf.matMul(a, b, false, true).dataSync()), repeats);
+  const split = timeIt(() => tf.tidy(() => splitBatchedMatMul(a, b, true).dataSync()), repeats);
+  const work = m * k * p;
+  console.log(`batched matmul ${n}x[${m}x${k}]@[${k}x${p}] (${work} per item, ${work >= SPLIT_BATCHED_MATMUL_MIN_WORK ? 'split' : 'plain'} chosen): plain ${plain.toFixed(1)} ms, split ${split.toFixed(1)} ms, split/plain ${(split / plain).toFixed(2)}`);
+  tf.dispose([a, b]);
+}
+
+// 3. Full optimiser steps of the start model per batch size.
 installFastConv2dGradient();
 const model = new PrismerCaption(prismerConfigForSize(size, config.experts, R), { seed: 1 });
 const trainable = model.store.entries().filter(([n, v]) => v.trainable && !model.store.isBuffer(n));

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadExperimentConfig } from '../config/load.js';
 import type { ExperimentConfig } from '../config/schema.js';
@@ -14,7 +13,23 @@ import { readTrainLog } from '../train/log.js';
 import { formatStartTable, readRunMetrics, writeStartReport, type StartSummary } from '../train/report.js';
 import { UsageError, type Command } from './command.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The checkout this command belongs to: the first folder above the running script (bin/prismer.js) or
+ * the working directory that holds bin/prismer.js and configs/start-caption.yaml. (Not `import.meta.url`:
+ * tslab compiles lib/ to CommonJS.)
+ */
+function findStartRoot(): string {
+  for (const start of [process.argv[1], process.cwd()]) {
+    if (!start) continue;
+    for (let dir = resolve(start); ; dir = dirname(dir)) {
+      if (existsSync(join(dir, 'bin', 'prismer.js')) && existsSync(join(dir, 'configs', 'start-caption.yaml'))) return dir;
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return process.cwd();
+}
+
+const REPO = findStartRoot();
 const CAPTION_CONFIG = join(REPO, 'configs', 'start-caption.yaml');
 const VQA_CONFIG = join(REPO, 'configs', 'start-vqa.yaml');
 

@@ -3,21 +3,27 @@ import { loadExperimentConfig } from '../config/load.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { initBackend, type BackendChoice } from '../backend/init.js';
 import { evaluationMetrics, runTraining, type ExperimentEvaluation } from '../train/run.js';
+import { runTaskTraining, type ClassificationEvaluation } from '../train/run-tasks.js';
 import { UsageError, type Command } from './command.js';
 
-const usage = `usage: prismer train <caption|vqa> --config <yaml> [--set key=value ...] [--from-checkpoint PATH]
+const usage = `usage: prismer train <caption|vqa|pretrain|classify> --config <yaml> [--set key=value ...] [--from-checkpoint PATH]
                      [--init-from PATH] [--out DIR] [--max-steps N] [--time-budget SECONDS]
                      [--no-eval] [--quiet]
 
-Trains a Prismer as the official train_caption.py / train_vqa.py: AdamW (decoupled weight decay) over the
-parameters the freeze mode leaves trainable, the official cosine schedule (per step for captioning, per
-epoch for VQA), label-smoothed loss, VQA answer weights; then evaluates on the held-out split.
+Trains a Prismer as the official train_caption.py / train_vqa.py / train_pretrain.py /
+train_classification.py: AdamW (decoupled weight decay) over the parameters the freeze mode leaves
+trainable, the official cosine schedule (per step for captioning and classification, per epoch for VQA,
+per epoch after a linear warm-up for pre-training), label-smoothed loss, VQA answer weights; then
+evaluates on the held-out split (pre-training has none; classification: top-1 accuracy by ranking the
+class names, also every train.eval_every epochs, the best epoch's weights kept in <run>/best/).
+The config's task is caption, vqa, pretrain or classification (for 'classify').
 
   --config PATH           experiment YAML (configs/*.yaml); its task must match the sub-command
   --set key=value         override a config key (repeatable), e.g. --set max_epoch=2 --set train.seed=1
   --from-checkpoint PATH  resume: a run folder, its checkpoints/ folder or one step folder; continues the
                           step count, data order and lr schedule
-  --init-from PATH        start from weights (a training checkpoint or an official pytorch_model.bin)
+  --init-from PATH        start from weights (a training checkpoint or an official pytorch_model.bin;
+                          the positional embedding is resized when its grid differs, e.g. a pre-training run)
   --out DIR               run folder (default <train.log_dir>/<task>_<train.exp_name>)
   --max-steps N           stop after N optimiser steps in total (a checkpoint is saved)
   --time-budget SECONDS   train for about this long: after 5 timed steps the run plans how many steps
@@ -43,7 +49,7 @@ export function parseTrainArgs(args: string[], command: string): { task: string;
     throw new UsageError((error as Error).message);
   }
   const [task, ...extra] = parsed.positionals;
-  if (!task) throw new UsageError(`which task? prismer ${command} caption|vqa`);
+  if (!task) throw new UsageError(`which task? prismer ${command} ${command === 'eval' ? 'caption|vqa|classify' : 'caption|vqa|pretrain|classify'}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   if (!parsed.values.config) throw new UsageError('--config <yaml> is required');
   return { task, values: parsed.values };
@@ -51,12 +57,27 @@ export function parseTrainArgs(args: string[], command: string): { task: string;
 
 /** Loads the config and checks that its task is the sub-command's. */
 export function loadTaskConfig(task: string, path: string, sets: readonly string[]): ExperimentConfig {
-  if (task !== 'caption' && task !== 'vqa') {
-    throw new UsageError(`unknown task '${task}' (expected caption or vqa; pretrain and classify need the 'pretrain'/'classification' tasks in the config schema)`);
-  }
+  const configTask = TASK_OF_SUBCOMMAND[task];
+  if (!configTask) throw new UsageError(`unknown task '${task}' (expected caption, vqa, pretrain or classify)`);
   const config = loadExperimentConfig(path, sets);
-  if (config.task !== task) throw new UsageError(`${path}: task is '${config.task}', but the command trains '${task}'`);
+  if (config.task !== configTask) throw new UsageError(`${path}: task is '${config.task}', but the command trains '${configTask}'`);
   return config;
+}
+
+/** Sub-command -> config `task` (the official config of few-shot classification is classification.yaml). */
+const TASK_OF_SUBCOMMAND: Readonly<Record<string, ExperimentConfig['task'] | undefined>> = {
+  caption: 'caption', vqa: 'vqa', pretrain: 'pretrain', classify: 'classification',
+};
+
+/** A classification evaluation as a few lines. */
+export function formatClassificationEvaluation(evaluation: ClassificationEvaluation): string {
+  const s = evaluation.scores;
+  const width = Math.max(8, ...Object.keys(s.perClass).map((k) => k.length));
+  return [
+    `  ${`${evaluation.shots ?? 'all'}-shot accuracy`.padEnd(width)}  ${(s.accuracy * 100).toFixed(2)}  (${s.count} images)`,
+    ...Object.entries(s.perClass).map(([k, v]) => `  ${k.padEnd(width)}  ${(v * 100).toFixed(2)}`),
+    `results: ${evaluation.resultsPath}`,
+  ].join('\n');
 }
 
 /** The scores of an evaluation as a few aligned lines. */
@@ -69,7 +90,7 @@ export function formatEvaluation(evaluation: ExperimentEvaluation): string {
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'Train a Prismer (caption, vqa) with the official optimiser and schedule; resumable',
+  summary: 'Train a Prismer (caption, vqa, pretrain, classify) with the official optimiser and schedule; resumable',
   usage,
   async run(args) {
     const { task, values } = parseTrainArgs(args, 'train');
@@ -81,11 +102,12 @@ export const trainCommand: Command = {
     const backend = await initBackend(config.backend.name as BackendChoice);
     const log = (line: string): void => { process.stderr.write(`${line}\n`); };
     log(`backend ${backend}`);
-    const run = await runTraining(config, {
+    const runOptions = {
       outDir: values.out as string | undefined, resumeFrom: values['from-checkpoint'] as string | undefined,
       initFrom: values['init-from'] as string | undefined, maxSteps, timeBudgetSeconds: budget, evaluate: !values['no-eval'],
-      progress: values.quiet ? false : {}, log,
-    });
+      progress: values.quiet ? false as const : {}, log,
+    };
+    const run = config.task === 'pretrain' || config.task === 'classification' ? await runTaskTraining(config, runOptions) : await runTraining(config, runOptions);
     try {
       const t = run.training;
       log(`${t.interrupted ? 'interrupted' : 'trained'}: step ${t.steps}, ${t.epochsCompleted} epoch(s), ${t.seconds.toFixed(1)} s; checkpoint ${t.checkpoint}`);
@@ -93,7 +115,7 @@ export const trainCommand: Command = {
         log(`resume with: prismer train ${task} --config ${values.config as string} --from-checkpoint ${run.outDir}`);
         return 130;
       }
-      if (run.evaluation) process.stdout.write(`${formatEvaluation(run.evaluation)}\n`);
+      if (run.evaluation) process.stdout.write(`${run.evaluation.task === 'classification' ? formatClassificationEvaluation(run.evaluation) : formatEvaluation(run.evaluation)}\n`);
       return 0;
     } finally {
       run.model.dispose();

@@ -9,7 +9,7 @@ export type ExperimentExpert = (typeof EXPERT_NAMES)[number];
 export const FREEZE_MODES = ['none', 'freeze_lang', 'freeze_vision', 'freeze_lang_vision'] as const;
 export type FreezeMode = (typeof FREEZE_MODES)[number];
 
-export const EXPERIMENT_TASKS = ['caption', 'vqa'] as const;
+export const EXPERIMENT_TASKS = ['caption', 'vqa', 'pretrain', 'classification'] as const;
 export type ExperimentTask = (typeof EXPERIMENT_TASKS)[number];
 
 export const VQA_INFERENCE = ['rank', 'generate'] as const;
@@ -20,6 +20,10 @@ export type ExperimentBackend = (typeof EXPERIMENT_BACKENDS)[number];
 
 export const EXPERIMENT_DATA_SOURCES = ['files', 'synthetic'] as const;
 export type ExperimentDataSource = (typeof EXPERIMENT_DATA_SOURCES)[number];
+
+/** The official pre-training sources (configs/pretrain.yaml `datasets`). */
+export const PRETRAIN_DATASETS = ['cc12m', 'cc3m_sgu', 'coco', 'vg'] as const;
+export type PretrainDatasetName = (typeof PRETRAIN_DATASETS)[number];
 
 /** `model:` changes to the size that `prismer_model` names in configs/models.yaml. */
 export interface ExperimentModelSection {
@@ -39,6 +43,18 @@ export interface ExperimentDataSection {
   /** Use only the first N training / test examples (quick runs); null: all. */
   max_train_examples: number | null;
   max_test_examples: number | null;
+  /**
+   * Apply the official random train transform (crop, flip, RandAugment) to training images; null: the
+   * default (on for files, off for Prism Shapes, whose answers depend on left/right and colour).
+   */
+  augment: boolean | null;
+  /**
+   * Also apply it to test images; null: the official behaviour (on only for classification, whose
+   * official test set is built with `Transform(train=True)`; off elsewhere).
+   */
+  augment_test: boolean | null;
+  /** Side expert labels are resized to; null: the official 224 (min(224, image_size) for Prism Shapes). */
+  label_resolution: number | null;
 }
 
 /** `train:` the loop around the official optimiser settings. */
@@ -83,9 +99,16 @@ export interface ExperimentConfig {
   task: ExperimentTask;
   /** Caption target (official `--target_dataset`: coco, nocaps, demo) or 'shapes'. */
   dataset: string;
-  /** VQA training sets (official: vqav2, vg) or ['shapes']. */
+  /** VQA training sets (official: vqav2, vg) or ['shapes']; pre-training sources (cc12m, cc3m_sgu, coco, vg). */
   datasets: string[];
   data_path: string;
+  /** Pre-training roots (official pretrain.yaml); '' means data_path. cc12m / cc3m_sgu: img2dataset folders under `<path>/cc12m/`, `<path>/cc3m_sgu/`. */
+  cc12m_data_path: string;
+  cc3m_data_path: string;
+  /** Holds coco_karpathy_train.json and the images under `vqav2/`. */
+  coco_data_path: string;
+  /** Holds vg_caption.json and the images under `vg/`. */
+  vg_data_path: string;
   label_path: string;
   /** Experts given to the model; [] is PrismerZ (official YAML writes ['none']). */
   experts: ExperimentExpert[];
@@ -106,6 +129,8 @@ export interface ExperimentConfig {
   /** VQA: answers re-ranked per question. */
   k_test: number;
   inference: VqaInference;
+  /** Classification: training images per class (the first `shots` files of each class folder); null: all. */
+  shots: number | null;
   model: ExperimentModelSection;
   data: ExperimentDataSection;
   train: ExperimentTrainSection;
@@ -118,7 +143,7 @@ export type ConfigFieldSpec =
   | { kind: 'string'; default?: string; nonEmpty?: boolean; pattern?: RegExp; doc?: string }
   | { kind: 'int'; default?: number | null; min: number; nullable?: boolean }
   | { kind: 'number'; default?: number | null; min?: number; exclusiveMin?: number; max?: number; nullable?: boolean }
-  | { kind: 'bool'; default?: boolean }
+  | { kind: 'bool'; default?: boolean | null; nullable?: boolean }
   | { kind: 'enum'; values: readonly string[]; default?: string }
   | { kind: 'strings'; default?: string[]; values?: readonly string[] }
   | { kind: 'scalarMap'; default: Record<string, number | string | boolean> }
@@ -129,6 +154,10 @@ export const EXPERIMENT_SCHEMA: Record<string, ConfigFieldSpec> = {
   dataset: { kind: 'string', default: '' },
   datasets: { kind: 'strings', default: [] },
   data_path: { kind: 'string', default: 'data' },
+  cc12m_data_path: { kind: 'string', default: '' },
+  cc3m_data_path: { kind: 'string', default: '' },
+  coco_data_path: { kind: 'string', default: '' },
+  vg_data_path: { kind: 'string', default: '' },
   label_path: { kind: 'string', default: 'data/experts' },
   experts: { kind: 'strings', values: [...EXPERT_NAMES, 'none'], default: [...EXPERT_NAMES] },
   image_resolution: { kind: 'int', min: 16, default: 480 },
@@ -145,6 +174,7 @@ export const EXPERIMENT_SCHEMA: Record<string, ConfigFieldSpec> = {
   prefix: { kind: 'string', default: 'A picture of' },
   k_test: { kind: 'int', min: 1, default: 16 },
   inference: { kind: 'enum', values: VQA_INFERENCE, default: 'rank' },
+  shots: { kind: 'int', min: 1, nullable: true, default: null },
   model: {
     kind: 'section',
     fields: {
@@ -166,6 +196,9 @@ export const EXPERIMENT_SCHEMA: Record<string, ConfigFieldSpec> = {
       },
       max_train_examples: { kind: 'int', min: 1, nullable: true, default: null },
       max_test_examples: { kind: 'int', min: 1, nullable: true, default: null },
+      augment: { kind: 'bool', nullable: true, default: null },
+      augment_test: { kind: 'bool', nullable: true, default: null },
+      label_resolution: { kind: 'int', min: 1, nullable: true, default: null },
     },
   },
   train: {

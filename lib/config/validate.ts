@@ -1,5 +1,5 @@
 import { ConfigError } from './errors.js';
-import { EXPERIMENT_SCHEMA, type ExperimentConfig, type ConfigFieldSpec } from './schema.js';
+import { EXPERIMENT_SCHEMA, PRETRAIN_DATASETS, type ExperimentConfig, type ConfigFieldSpec } from './schema.js';
 
 /** Tells which file (or `--set` override) gave the value at a key path. */
 export type SourceOf = (keyPath: string) => string;
@@ -40,7 +40,8 @@ function checkField(spec: ConfigFieldSpec, value: unknown, path: string, sourceO
       if ((spec.min !== undefined && value < spec.min) || (spec.exclusiveMin !== undefined && value <= spec.exclusiveMin) || (spec.max !== undefined && value > spec.max)) return fail(expectation(spec));
       return value;
     case 'bool':
-      if (typeof value !== 'boolean') return fail('true or false');
+      if (value === null && spec.nullable) return null;
+      if (typeof value !== 'boolean') return fail(expectation(spec));
       return value;
     case 'enum':
       if (typeof value !== 'string' || !spec.values.includes(value)) return fail(expectation(spec));
@@ -76,7 +77,7 @@ function expectation(spec: ConfigFieldSpec): string {
     case 'string':
       return 'a string';
     case 'bool':
-      return 'true or false';
+      return `true or false${spec.nullable ? ' or null' : ''}`;
     default:
       return spec.kind;
   }
@@ -110,6 +111,13 @@ function checkConsistency(config: ExperimentConfig, sourceOf: SourceOf): void {
   if (config.min_lr > config.init_lr) throw new ConfigError(sourceOf('min_lr'), 'min_lr', `expected at most init_lr (${config.init_lr}), got ${config.min_lr}`);
   if (config.task === 'caption' && config.dataset === '') throw new ConfigError(sourceOf('dataset'), 'dataset', "required for task 'caption' (coco, nocaps, demo or shapes)");
   if (config.task === 'vqa' && config.datasets.length === 0) throw new ConfigError(sourceOf('datasets'), 'datasets', "required for task 'vqa' (e.g. ['vqav2', 'vg'] or ['shapes'])");
+  if (config.task === 'pretrain') {
+    const known: readonly string[] = PRETRAIN_DATASETS;
+    if (config.datasets.length === 0) throw new ConfigError(sourceOf('datasets'), 'datasets', `required for task 'pretrain' (some of ${PRETRAIN_DATASETS.join(', ')})`);
+    const bad = config.datasets.find((d) => !known.includes(d));
+    if (bad !== undefined) throw new ConfigError(sourceOf('datasets'), 'datasets', `expected pre-training sources among ${PRETRAIN_DATASETS.join(', ')}; '${bad}' is not one of them`);
+  }
+  if (config.task === 'classification' && config.prefix === '') throw new ConfigError(sourceOf('prefix'), 'prefix', "required for task 'classification' (official: 'A photo of a'): class names are ranked after it");
 }
 
 /** Turns a merged YAML document into a checked ExperimentConfig with every default filled in. */

@@ -85,19 +85,38 @@ export function matMulWeightT(x: tf.Tensor2D, w: tf.Tensor, start = 0, count = w
 }
 
 /**
+ * Per-batch-item work (m·k·p multiply-adds) from which the split into n 2-D XNNPACK matmuls beats one
+ * batched matmul on wasm. Below it the split's fixed costs (a SplitV with n outputs per operand, n
+ * kernel calls, n reshapes, and as many again in the gradient) dominate: for attention with 20 tokens
+ * and 32-dim heads (12.8k per item, 64 items) the plain batched matmul measured 2–3× faster, with the
+ * whole training step of the `npm start` model going from ~1.3 s to well under half; at 48×32×48 (74k)
+ * the two tied and from 128×32×128 (524k, prismer_base sizes and up) the split won by 1.2–1.3×
+ * (bench/train-step.ts prints both on this machine).
+ */
+export const SPLIT_BATCHED_MATMUL_MIN_WORK = 65_536;
+
+/**
  * `tf.matMul(a, b, transposeA=false, transposeB)` for rank-3 a [n, m, k] and b ([n, k, p], or [n, p, k]
- * with transposeB). On wasm it runs as n 2-D matmuls (XNNPACK) with b transposed up front; elsewhere as
- * one batched matmul. Same numbers either way up to summation order.
+ * with transposeB). On wasm, for per-item products of at least SPLIT_BATCHED_MATMUL_MIN_WORK
+ * multiply-adds, it runs as n 2-D matmuls (XNNPACK) with b transposed up front; otherwise (and on
+ * other backends) as one batched matmul. Same numbers either way up to summation order.
  */
 export function batchedMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeB = false): tf.Tensor3D {
-  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, false, transposeB);
+  const [n, m, k] = a.shape;
+  const p = transposeB ? b.shape[1] : b.shape[2];
+  if (tf.getBackend() !== 'wasm' || n === 1 || m * k * p < SPLIT_BATCHED_MATMUL_MIN_WORK) return tf.matMul(a, b, false, transposeB);
+  return splitBatchedMatMul(a, b, transposeB);
+}
+
+/** The same product as n 2-D matmuls on b transposed up front (the path batchedMatMul takes for large items on wasm). */
+export function splitBatchedMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeB = false): tf.Tensor3D {
+  const [n, m, k] = a.shape;
   return tf.tidy(() => {
     const right = transposeB ? (tf.transpose(b, [0, 2, 1]) as tf.Tensor3D) : b;
-    if (a.shape[0] === 1) return tf.matMul(a, right);
+    const p = right.shape[2];
     // split (one SplitV kernel) is much faster than unstack on wasm; the reshapes are free.
-    const n = a.shape[0];
-    const as = tf.split(a, n, 0).map((t) => tf.reshape(t, [a.shape[1], a.shape[2]]) as tf.Tensor2D);
-    const bs = tf.split(right, n, 0).map((t) => tf.reshape(t, [right.shape[1], right.shape[2]]) as tf.Tensor2D);
-    return tf.reshape(tf.concat(as.map((left, i) => tf.matMul(left, bs[i]!)), 0), [n, a.shape[1], right.shape[2]]) as tf.Tensor3D;
+    const as = tf.split(a, n, 0).map((t) => tf.reshape(t, [m, k]) as tf.Tensor2D);
+    const bs = tf.split(right, n, 0).map((t) => tf.reshape(t, [k, p]) as tf.Tensor2D);
+    return tf.reshape(tf.concat(as.map((left, i) => tf.matMul(left, bs[i]!)), 0), [n, m, p]) as tf.Tensor3D;
   });
 }

@@ -100,6 +100,8 @@ export async function prepareExperiment(config: ExperimentConfig, log: (line: st
     tokenizer = loadRobertaTokenizer(dir);
     tables = readFeatureTables(defaultFeatureTablesDir());
   }
+  if (config.data.augment !== null) augment = config.data.augment;
+  if (config.data.label_resolution !== null) labelResolution = config.data.label_resolution;
   let size = getModelSize(config.prismer_model);
   const overrides = { ...config.model.overrides };
   // A randomly initialised size trains with the vocabulary it is given (Prism Shapes: a few hundred words).

@@ -1,7 +1,7 @@
 // Training: the optimiser, the official lr schedules, checkpoints, logs and the loop every task shares.
 export { AdamW } from './adamw.js';
 export type { AdamWOptions } from './adamw.js';
-export { cosineLr, warmupLr, learningRateAt, officialScheduleKind, validateLrSchedule } from './schedule.js';
+export { cosineLr, warmupLr, learningRateAt, officialScheduleKind, experimentScheduleKind, validateLrSchedule } from './schedule.js';
 export type { LrScheduleKind, LrScheduleConfig } from './schedule.js';
 export {
   saveTrainingCheckpoint, readTrainingCheckpoint, readCheckpointWeights, resolveCheckpointPath, storeRecords, assignStoreRecords,
@@ -28,3 +28,13 @@ export type { RunTrainingOptions, TrainingRun, ExperimentEvaluation, EvaluateOpt
 export { formatStartTable, writeStartReport, readRunMetrics } from './report.js';
 export type { StartSummary } from './report.js';
 export { clipGlobalNorm } from './trainer.js';
+export { PretrainDataset, listWebImageCaptions, listPretrainEntries, pretrainSourceRoot, pretrainDataset, PRETRAIN_CROP_SCALE } from './pretrain.js';
+export type { PretrainEntry } from './pretrain.js';
+export {
+  ClassificationDataset, CLASSIFICATION_FILES, readClassificationClasses, listClassificationEntries, classificationDatasets, classifyTestImages, scoreClassification,
+} from './classify.js';
+export type { ClassificationEntry, ClassificationPrediction, ClassificationScores } from './classify.js';
+export { ensureShapesClassification } from './classify-shapes.js';
+export type { ShapesClassificationSummary } from './classify-shapes.js';
+export { runTaskTraining, evaluateClassificationExperiment, prepareTaskExperiment, loadResizedWeights } from './run-tasks.js';
+export type { TaskTrainingRun, ClassificationEvaluation } from './run-tasks.js';

@@ -13,7 +13,7 @@ import { answerTestQuestions, generateTestCaptions, scoreTestAnswers, scoreTestC
 import { buildExperimentModel, captionDatasets, prepareExperiment, vqaDatasets, type ExperimentSetup } from './experiment.js';
 import { ProgressBar, type ProgressOptions } from './progress.js';
 import { installFastConv2dGradient } from './conv-gradient.js';
-import { officialScheduleKind } from './schedule.js';
+import { experimentScheduleKind } from './schedule.js';
 import { captionTrainTask, SampleSource, vqaTrainTask } from './tasks.js';
 import { trainModel, type StepRecord, type TrainResult } from './trainer.js';
 
@@ -49,6 +49,7 @@ export interface EvaluateOptions {
  */
 export async function evaluateExperiment(setup: ExperimentSetup, model: Prismer, options: EvaluateOptions): Promise<ExperimentEvaluation> {
   const c = setup.config;
+  if (c.task === 'pretrain' || c.task === 'classification') throw new Error(`evaluateExperiment: task '${c.task}' is evaluated by evaluateClassificationExperiment (lib/train/run-tasks.ts); pre-training has no evaluation`);
   mkdirSync(options.outDir, { recursive: true });
   const started = performance.now();
   const bar = (label: string, total: number): ProgressBar | null => (options.progress === false ? null : new ProgressBar(label, total, 0, options.progress));
@@ -126,6 +127,7 @@ export function loadInitialWeights(model: Prismer, path: string): void {
  * The caller disposes `model`.
  */
 export async function runTraining(config: ExperimentConfig, options: RunTrainingOptions = {}): Promise<TrainingRun> {
+  if (config.task === 'pretrain' || config.task === 'classification') throw new Error(`runTraining: task '${config.task}' is trained by runTaskTraining (lib/train/run-tasks.ts)`);
   const log = options.log ?? (() => undefined);
   installFastConv2dGradient();
   const setup = await prepareExperiment(config, log);
@@ -143,7 +145,7 @@ export async function runTraining(config: ExperimentConfig, options: RunTraining
     log(`train ${config.task}: ${datasets.train.length} examples, ${model.store.parameterCount().toLocaleString('en-US')} parameters (${setup.size.name}), experts [${config.experts.join(', ') || 'none'}], ${config.image_resolution} px, run folder ${outDir}`);
     const training = await trainModel(task, {
       outDir, batchSize: config.batch_size_train, accumulation: config.train.grad_accum_steps, maxEpoch: config.max_epoch,
-      schedule: { kind: officialScheduleKind(config.task), initLr: config.init_lr, minLr: config.min_lr, warmupLr: config.warmup_lr, warmupSteps: config.warmup_steps },
+      schedule: { kind: experimentScheduleKind(config.task, config.warmup_steps), initLr: config.init_lr, minLr: config.min_lr, warmupLr: config.warmup_lr, warmupSteps: config.warmup_steps },
       weightDecay: config.weight_decay, seed: config.train.seed, config, resumeFrom: options.resumeFrom, maxSteps: options.maxSteps, timeBudgetSeconds: options.timeBudgetSeconds,
       clipGradNorm: config.train.clip_grad_norm, keepCheckpoints: config.train.keep_checkpoints, logEverySteps: config.train.log_every,
       progress: options.progress, handleSignals: options.handleSignals, onStep: options.onStep,

@@ -8,12 +8,17 @@
  *   warm-up for the first `warmupSteps` steps. The override is sticky: after the last warm-up step the
  *   lr stays at that warm-up value until the next epoch sets the cosine again (the official loop only
  *   assigns the lr at epoch starts and during warm-up).
+ * - `warmup-cosine-per-step` (not official; chosen by `warmup_steps > 0` in a caption / VQA config, as
+ *   the `npm start` configs do to train from scratch): a linear warm-up from `warmupLr` to `initLr` over
+ *   the first `warmupSteps` global steps, then the per-step cosine from `initLr` down to `minLr` over the
+ *   remaining steps. The per-epoch cosine of train_vqa.py stays at `initLr` for a run shorter than one
+ *   epoch, and a randomly initialised transformer diverges without warm-up at the lr it needs to learn fast.
  *
  * The official pre-training script restarts its warm-up counter when it is relaunched from a
  * checkpoint; we count warm-up in global steps, so a resumed run follows the same schedule as an
  * uninterrupted one.
  */
-export type LrScheduleKind = 'cosine-per-step' | 'cosine-per-epoch' | 'cosine-per-epoch-warmup' | 'constant';
+export type LrScheduleKind = 'cosine-per-step' | 'cosine-per-epoch' | 'cosine-per-epoch-warmup' | 'warmup-cosine-per-step' | 'constant';
 
 export interface LrScheduleConfig {
   kind: LrScheduleKind;
@@ -57,7 +62,7 @@ export function validateLrSchedule(config: LrScheduleConfig, source = 'schedule'
   if (!Number.isInteger(config.stepsPerEpoch) || config.stepsPerEpoch <= 0) {
     throw new Error(`${source}: steps per epoch must be a positive integer, got ${config.stepsPerEpoch} (is the training set smaller than one batch?)`);
   }
-  if (config.kind === 'cosine-per-epoch-warmup') {
+  if (config.kind === 'cosine-per-epoch-warmup' || config.kind === 'warmup-cosine-per-step') {
     if (config.warmupLr === undefined || !Number.isFinite(config.warmupLr)) throw new Error(`${source}: warmup_lr is required for the warm-up schedule`);
     if (config.warmupSteps === undefined || !Number.isInteger(config.warmupSteps) || config.warmupSteps < 0) {
       throw new Error(`${source}: warmup_steps must be an integer >= 0, got ${config.warmupSteps}`);
@@ -80,6 +85,11 @@ export function learningRateAt(config: LrScheduleConfig, epoch: number, iteratio
       return cosineLr(step, totalSteps, config.initLr, config.minLr);
     case 'cosine-per-epoch':
       return cosineLr(epoch, maxEpoch, config.initLr, config.minLr);
+    case 'warmup-cosine-per-step': {
+      const warmupSteps = config.warmupSteps ?? 0;
+      if (step < warmupSteps) return warmupLr(step, warmupSteps, config.warmupLr ?? 0, config.initLr);
+      return cosineLr(step - warmupSteps, Math.max(1, totalSteps - warmupSteps), config.initLr, config.minLr);
+    }
     case 'cosine-per-epoch-warmup': {
       const warmupSteps = config.warmupSteps ?? 0;
       const start = config.warmupLr ?? config.initLr;
@@ -92,8 +102,18 @@ export function learningRateAt(config: LrScheduleConfig, epoch: number, iteratio
 }
 
 /** The schedule each official task uses. */
-export function officialScheduleKind(task: 'caption' | 'vqa' | 'pretrain' | 'classify'): LrScheduleKind {
+export function officialScheduleKind(task: 'caption' | 'vqa' | 'pretrain' | 'classify' | 'classification'): LrScheduleKind {
   if (task === 'vqa') return 'cosine-per-epoch';
   if (task === 'pretrain') return 'cosine-per-epoch-warmup';
   return 'cosine-per-step';
+}
+
+/**
+ * The schedule a caption / VQA / classification run uses: the official one, or `warmup-cosine-per-step`
+ * when the config asks for a warm-up (`warmup_steps > 0`; the official configs of these tasks have none).
+ * Pre-training always keeps its official sticky warm-up.
+ */
+export function experimentScheduleKind(task: 'caption' | 'vqa' | 'pretrain' | 'classify' | 'classification', warmupSteps: number): LrScheduleKind {
+  if (task !== 'pretrain' && warmupSteps > 0) return 'warmup-cosine-per-step';
+  return officialScheduleKind(task);
 }

@@ -110,6 +110,9 @@ export interface TrainResult {
   resumedFromStep: number;
 }
 
+/** Steps whose mean duration plans a time-budgeted run (see TrainerOptions.timeBudgetSeconds). */
+const PACE_WINDOW = 30;
+
 /** The example order of one epoch: a seeded permutation (as a shuffling DataLoader), same on resume. */
 export function epochOrder(size: number, seed: number, epoch: number): number[] {
   const order = Array.from({ length: size }, (_, i) => i);
@@ -169,7 +172,8 @@ export async function trainModel<Batch>(task: TrainTask<Batch>, options: Trainer
   const resumedFromStep = step;
   let totalSteps = Math.min(options.maxEpoch * stepsPerEpoch, options.maxSteps ?? Infinity, schedule.plannedSteps ?? Infinity);
   const calibrationSteps = options.calibrationSteps ?? 5;
-  let calibrationStart = 0;
+  // End times of the steps since the first one (which pays one-time costs), for the budget's pace.
+  const stepEnds: number[] = [];
 
   let stopSignal: string | null = null;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -257,11 +261,14 @@ export async function trainModel<Batch>(task: TrainTask<Batch>, options: Trainer
         history.push(record);
         if (options.timeBudgetSeconds !== undefined) {
           // The first step pays one-time costs (kernel setup); time the following ones, then re-plan every
-          // few steps from the recent pace so that a machine that speeds up or slows down still ends on time.
-          if (step === resumedFromStep + 1) calibrationStart = performance.now();
-          else if (step > resumedFromStep + 1 && (step - resumedFromStep - 1) % calibrationSteps === 0) {
-            const perStep = (performance.now() - calibrationStart) / 1000 / calibrationSteps;
-            calibrationStart = performance.now();
+          // few steps from the pace of the last PACE_WINDOW steps (long enough that the plan, and with it the
+          // cosine, does not jump with every burst of load on a shared machine; short enough that a machine
+          // that speeds up or slows down still ends on time).
+          stepEnds.push(performance.now());
+          const timed = stepEnds.length - 1;
+          if (timed > 0 && timed % calibrationSteps === 0) {
+            const span = Math.min(timed, PACE_WINDOW);
+            const perStep = (stepEnds[timed]! - stepEnds[timed - span]!) / 1000 / span;
             const left = options.timeBudgetSeconds - (performance.now() - started) / 1000;
             const ceiling = Math.min(options.maxEpoch * stepsPerEpoch, options.maxSteps ?? Infinity);
             const planned = Math.max(step, Math.min(ceiling, step + Math.floor(left / perStep)));

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Linear } from '../../lib/nn/linear.js';
 import { ParameterStore } from '../../lib/nn/parameters.js';
-import { batchedMatMul, clearTransposedWeightCache, matMulWeightT, transposedWeightCacheSize } from '../../lib/nn/weight-matmul.js';
+import { batchedMatMul, clearTransposedWeightCache, matMulWeightT, SPLIT_BATCHED_MATMUL_MIN_WORK, splitBatchedMatMul, transposedWeightCacheSize } from '../../lib/nn/weight-matmul.js';
 import { useBackend } from '../model/encoder-helpers.js';
 
 const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
@@ -36,6 +36,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
     const reference = tf.matMul(a, b);
     assert.ok(maxAbs(batchedMatMul(a, b), reference) < 1e-5);
     assert.ok(maxAbs(batchedMatMul(a, bt, true), reference) < 1e-5);
+    assert.ok(maxAbs(splitBatchedMatMul(a, bt, true), reference) < 1e-5);
+    // Per-item work above the threshold: the split path on wasm.
+    const big = tf.randomNormal([2, 48, 40], 0, 1, 'float32', 7) as tf.Tensor3D;
+    const right = tf.randomNormal([2, 48, 40], 0, 1, 'float32', 8) as tf.Tensor3D;
+    assert.ok(48 * 40 * 48 >= SPLIT_BATCHED_MATMUL_MIN_WORK);
+    assert.ok(maxAbs(batchedMatMul(big, right, true), tf.matMul(big, right, false, true)) < 1e-4);
   });
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cosineLr, learningRateAt, officialScheduleKind, validateLrSchedule, warmupLr } from '../../lib/train/schedule.js';
+import { cosineLr, experimentScheduleKind, learningRateAt, officialScheduleKind, validateLrSchedule, warmupLr } from '../../lib/train/schedule.js';
 
 // Values of utils.cosine_lr_schedule / warmup_lr_schedule worked out by hand from the formulas
 // lr = (init - min) * 0.5 * (1 + cos(pi * t / T)) + min and lr = min(max, init + (max - init) * step / max_step).
@@ -57,6 +57,20 @@ test('pretrain: warm-up overrides the epoch cosine, and its last value sticks un
   // Step 6 and 7 (epoch 1) keep the last warm-up lr; epoch 2 starts the cosine.
   assert.equal(ours[6], warmupLr(5, 6, 1e-6, 3e-4));
   assert.equal(ours[8], cosineLr(2, 20, 3e-4, 1e-6));
+});
+
+test('warm-up then per-step cosine when a caption/vqa config sets warmup_steps (npm start); official kinds otherwise', () => {
+  assert.equal(experimentScheduleKind('vqa', 0), 'cosine-per-epoch');
+  assert.equal(experimentScheduleKind('caption', 0), 'cosine-per-step');
+  assert.equal(experimentScheduleKind('pretrain', 10), 'cosine-per-epoch-warmup');
+  const config = { kind: experimentScheduleKind('vqa', 4), initLr: 1e-3, minLr: 0, maxEpoch: 1, stepsPerEpoch: 100, warmupLr: 1e-5, warmupSteps: 4, plannedSteps: 24 };
+  assert.equal(config.kind, 'warmup-cosine-per-step');
+  assert.equal(learningRateAt(config, 0, 0), 1e-5);
+  assert.equal(learningRateAt(config, 0, 2), warmupLr(2, 4, 1e-5, 1e-3));
+  assert.equal(learningRateAt(config, 0, 4), 1e-3);
+  assert.ok(Math.abs(learningRateAt(config, 0, 14) - 5e-4) < 1e-15);
+  assert.ok(learningRateAt(config, 0, 23) < learningRateAt(config, 0, 22));
+  assert.throws(() => validateLrSchedule({ kind: 'warmup-cosine-per-step', initLr: 1e-4, minLr: 0, maxEpoch: 2, stepsPerEpoch: 3 }), /warmup_lr is required/);
 });
 
 test('validateLrSchedule names the bad field', () => {
