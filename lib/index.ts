@@ -24,3 +24,4 @@ export * from './model/prismer-inputs.js';
 export * from './model/freeze.js';
 export * from './model/attention.js';
 export * from './train/index.js';
+export * from './experiment/index.js';

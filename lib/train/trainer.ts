@@ -221,7 +221,8 @@ export async function trainModel<Batch>(task: TrainTask<Batch>, options: Trainer
         let accumulated: Map<string, tf.Tensor> | null = null;
         let lossSum = 0;
         for (let micro = 0; micro < accumulation; micro++) {
-          const batch: Batch = await pending!;
+          // No prefetch when the plan ended at this step before a re-plan extended it.
+          const batch: Batch = await (pending ?? task.loadBatch(microIndices(stepInEpoch, micro), contextOf(stepInEpoch, micro)));
           const isLast = micro === accumulation - 1;
           const nextStep = isLast ? stepInEpoch + 1 : stepInEpoch;
           const nextMicro = isLast ? 0 : micro + 1;

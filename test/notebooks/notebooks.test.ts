@@ -24,7 +24,7 @@ function requireJupyter(): void {
 
 /** `npm run notebooks -- <args>`: the entry CI uses. */
 function notebooks(...args: string[]) {
-  return spawnSync(process.execPath, ['scripts/notebooks.mjs', ...args], { encoding: 'utf8', timeout: 600_000 });
+  return spawnSync(process.execPath, ['scripts/notebooks.mjs', ...args], { encoding: 'utf8', timeout: 1_500_000 });
 }
 
 function prismer(...args: string[]) {
