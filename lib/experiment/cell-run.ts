@@ -14,7 +14,7 @@ import { buildExperimentModel, captionDatasets, prepareExperiment, vqaDatasets, 
 import { readTrainLog } from '../train/log.js';
 import type { ProgressOptions } from '../train/progress.js';
 import { evaluateExperiment, evaluationMetrics, loadInitialWeights, type ExperimentEvaluation } from '../train/run.js';
-import { officialScheduleKind } from '../train/schedule.js';
+import { experimentScheduleKind } from '../train/schedule.js';
 import { captionTrainTask, SampleSource, vqaTrainTask } from '../train/tasks.js';
 import { trainModel } from '../train/trainer.js';
 import { splitCellParams, type CellAblations, type GridCell } from './grid.js';
@@ -148,7 +148,7 @@ async function trainedModel(setup: ExperimentSetup, trainDir: string, ablations:
     const resumable = existsSync(join(trainDir, 'checkpoints', 'latest.json')) || existsSync(join(trainDir, 'latest.json'));
     const result = await trainModel(task, {
       outDir: trainDir, batchSize: c.batch_size_train, accumulation: c.train.grad_accum_steps, maxEpoch: c.max_epoch,
-      schedule: { kind: officialScheduleKind(c.task), initLr: c.init_lr, minLr: c.min_lr, warmupLr: c.warmup_lr, warmupSteps: c.warmup_steps },
+      schedule: { kind: experimentScheduleKind(c.task, c.warmup_steps), initLr: c.init_lr, minLr: c.min_lr, warmupLr: c.warmup_lr, warmupSteps: c.warmup_steps },
       weightDecay: c.weight_decay, seed: c.train.seed, config: c, resumeFrom: resumable ? trainDir : undefined, maxSteps: options.maxSteps,
       clipGradNorm: c.train.clip_grad_norm, keepCheckpoints: 1, logEverySteps: c.train.log_every, progress: options.progress, handleSignals: false,
     });
