@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import type { CaptionDataset, VqaDataset } from '../data/datasets.js';
 import type { CaptionTestEntry, VqaTestEntry } from '../data/formats.js';
@@ -38,6 +39,30 @@ export function captionImageId(entry: CaptionTestEntry): number | string {
 }
 
 /**
+ * Runs `body` on every test batch of `dataset` with the encoder output computed once per batch
+ * (batch-first [B, L, D], disposed afterwards); reports progress after each batch.
+ */
+async function forEachEncodedBatch<D extends CaptionDataset | VqaDataset>(
+  model: Prismer, dataset: D, batchSize: number, onProgress: EvalProgress | undefined,
+  body: (indices: number[], batch: Awaited<ReturnType<SampleSource['collate']>>, hidden: tf.Tensor3D) => void,
+): Promise<void> {
+  const source = new SampleSource(dataset, false, false);
+  for (let start = 0; start < dataset.length; start += batchSize) {
+    const indices = Array.from({ length: Math.min(batchSize, dataset.length - start) }, (_, i) => start + i);
+    const batch = await source.collate(indices, 0);
+    const inputs = prismerBatchInputs(batch, dataset.experts);
+    const hidden = model.encode(inputs);
+    disposeBatchInputs(inputs);
+    try {
+      body(indices, batch, hidden);
+    } finally {
+      hidden.dispose();
+    }
+    onProgress?.(Math.min(dataset.length, start + batchSize), dataset.length);
+  }
+}
+
+/**
  * Captions every test image as the official evaluation loop does (beam search after the prefix,
  * `caption.capitalize() + '.'`), `batchSize` images per model call.
  */
@@ -45,29 +70,18 @@ export async function generateTestCaptions(
   model: Prismer, tokenizer: TextTokenizer, dataset: CaptionDataset,
   options: { prefix: string; batchSize: number; numBeams: number; maxLength: number; minLength: number; onProgress?: EvalProgress },
 ): Promise<CaptionResultEntry[]> {
-  const source = new SampleSource(dataset, false, false);
   const out: CaptionResultEntry[] = [];
   const entries = dataset.entries as CaptionTestEntry[];
-  for (let start = 0; start < dataset.length; start += options.batchSize) {
-    const indices = Array.from({ length: Math.min(options.batchSize, dataset.length - start) }, (_, i) => start + i);
-    const batch = await source.collate(indices, 0);
-    const inputs = prismerBatchInputs(batch, dataset.experts);
-    const hidden = model.encode(inputs);
-    disposeBatchInputs(inputs);
-    try {
-      const prompt = captionPrefixBatch(tokenizer, options.prefix, indices.length);
-      const generated = generate(model.generationModel(), prompt.inputIds, prompt.attentionMask, hidden, {
-        numBeams: options.numBeams, maxLength: options.maxLength, minLength: options.minLength, eosTokenId: tokenizer.eosId, padTokenId: tokenizer.padId,
-      });
-      generated.sequences.forEach((row, b) => {
-        const caption = stripCaptionPrefix(tokenizer.decode(row, true), options.prefix);
-        out.push({ image_id: captionImageId(entries[indices[b]!]!), caption: `${pythonCapitalize(caption)}.` });
-      });
-    } finally {
-      hidden.dispose();
-    }
-    options.onProgress?.(Math.min(dataset.length, start + options.batchSize), dataset.length);
-  }
+  await forEachEncodedBatch(model, dataset, options.batchSize, options.onProgress, (indices, _batch, hidden) => {
+    const prompt = captionPrefixBatch(tokenizer, options.prefix, indices.length);
+    const generated = generate(model.generationModel(), prompt.inputIds, prompt.attentionMask, hidden, {
+      numBeams: options.numBeams, maxLength: options.maxLength, minLength: options.minLength, eosTokenId: tokenizer.eosId, padTokenId: tokenizer.padId,
+    });
+    generated.sequences.forEach((row, b) => {
+      const caption = stripCaptionPrefix(tokenizer.decode(row, true), options.prefix);
+      out.push({ image_id: captionImageId(entries[indices[b]!]!), caption: `${pythonCapitalize(caption)}.` });
+    });
+  });
   return out;
 }
 
@@ -99,35 +113,24 @@ export async function answerTestQuestions(
   model: Prismer, tokenizer: TextTokenizer, dataset: VqaDataset,
   options: { batchSize: number; inference: 'rank' | 'generate'; kTest: number; onProgress?: EvalProgress },
 ): Promise<VqaResultEntry[]> {
-  const source = new SampleSource(dataset, false, false);
   const answers = dataset.answerList ?? [];
   if (options.inference === 'rank' && answers.length === 0) throw new Error('VQA rank inference needs an answer list (answer_list.json)');
   const answerBatch = options.inference === 'rank' ? vqaAnswerBatch(tokenizer, answers) : null;
   const entries = dataset.entries as VqaTestEntry[];
   const out: VqaResultEntry[] = [];
-  for (let start = 0; start < dataset.length; start += options.batchSize) {
-    const indices = Array.from({ length: Math.min(options.batchSize, dataset.length - start) }, (_, i) => start + i);
-    const batch = await source.collate(indices, 0);
-    const inputs = prismerBatchInputs(batch, dataset.experts);
-    const hidden = model.encode(inputs);
-    disposeBatchInputs(inputs);
-    try {
-      const questions = vqaQuestionBatch(tokenizer, batch.questions ?? []);
-      if (answerBatch) {
-        const ranked = rankAnswers(model.decoderForward(), hidden, questions, answerBatch, { kTest: Math.min(options.kTest, answers.length), padId: tokenizer.padId });
-        ranked.maxIds.forEach((id, b) => out.push({ question_id: entries[indices[b]!]!.question_id, answer: answers[id]! }));
-      } else {
-        const width = questions.inputIds[0]!.length;
-        const generated = generate(model.generationModel(), questions.inputIds, questions.attentionMask, hidden, {
-          ...vqaGeneration(width), eosTokenId: tokenizer.eosId, padTokenId: tokenizer.padId,
-        });
-        generated.sequences.forEach((row, b) => out.push({ question_id: entries[indices[b]!]!.question_id, answer: decodeVqaAnswer(tokenizer, row, width) }));
-      }
-    } finally {
-      hidden.dispose();
+  await forEachEncodedBatch(model, dataset, options.batchSize, options.onProgress, (indices, batch, hidden) => {
+    const questions = vqaQuestionBatch(tokenizer, batch.questions ?? []);
+    if (answerBatch) {
+      const ranked = rankAnswers(model.decoderForward(), hidden, questions, answerBatch, { kTest: Math.min(options.kTest, answers.length), padId: tokenizer.padId });
+      ranked.maxIds.forEach((id, b) => out.push({ question_id: entries[indices[b]!]!.question_id, answer: answers[id]! }));
+    } else {
+      const width = questions.inputIds[0]!.length;
+      const generated = generate(model.generationModel(), questions.inputIds, questions.attentionMask, hidden, {
+        ...vqaGeneration(width), eosTokenId: tokenizer.eosId, padTokenId: tokenizer.padId,
+      });
+      generated.sequences.forEach((row, b) => out.push({ question_id: entries[indices[b]!]!.question_id, answer: decodeVqaAnswer(tokenizer, row, width) }));
     }
-    options.onProgress?.(Math.min(dataset.length, start + options.batchSize), dataset.length);
-  }
+  });
   return out;
 }
 
