@@ -11,4 +11,4 @@ export {
   bicubicGridMatrix, bicubicMatrix, bilinearAlignCornersMatrix, interpolateBicubic, interpolateNearest, interpolatePosEmbed,
   nearestIndices, resizeNCHW, upsampledSize, upsamplingBilinear2d,
 } from './interpolate.js';
-export { batchedMatMul, clearTransposedWeightCache, matMulWeightT, transposedWeightCacheSize } from './weight-matmul.js';
+export { batchedMatMul, splitBatchedMatMul, SPLIT_BATCHED_MATMUL_MIN_WORK, clearTransposedWeightCache, matMulWeightT, transposedWeightCacheSize } from './weight-matmul.js';
