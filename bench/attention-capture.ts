@@ -4,40 +4,17 @@
 //
 //   npx tsx bench/attention-capture.ts [--size prismer_small] [--resolution 224] [--experts depth,...|none]
 //                                      [--tokens 20] [--repeats 5] [--backend wasm]
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, isBackendChoice } from '../lib/backend/init.js';
+import { modelBenchArgs, randomExpertInputs } from './random-model.js';
 import { getModelSize } from '../lib/model/sizes.js';
 import { Prismer, prismerConfigForSize } from '../lib/model/prismer.js';
 import { AttentionRecorder } from '../lib/model/attention.js';
-import type { ExpertInputs } from '../lib/model/encoder/expert-encoder.js';
 import { disposeExpertInputs } from '../lib/model/prismer-inputs.js';
 
-const { values } = parseArgs({
-  options: {
-    size: { type: 'string', default: 'prismer_small' }, resolution: { type: 'string', default: '224' },
-    experts: { type: 'string', default: 'depth,normal,seg_coco,edge,obj_detection,ocr_detection' },
-    tokens: { type: 'string', default: '20' }, repeats: { type: 'string', default: '5' }, backend: { type: 'string', default: 'wasm' },
-  },
-});
-if (!isBackendChoice(values.backend!)) throw new Error(`--backend: unknown backend '${values.backend}'`);
-const backend = await initBackend(values.backend);
-const resolution = Number(values.resolution);
-const tokens = Number(values.tokens);
-const repeats = Math.max(1, Number(values.repeats));
-const experts = values.experts === 'none' ? [] : values.experts!.split(',').filter(Boolean);
-const model = new Prismer(prismerConfigForSize(getModelSize(values.size!), experts, resolution), { seed: 1 });
+const { size, resolution, experts, tokens, repeats, backend } = await modelBenchArgs({ size: 'prismer_small', repeats: 5 });
+const model = new Prismer(prismerConfigForSize(getModelSize(size), experts, resolution), { seed: 1 });
 
-const inputs: ExpertInputs = { rgb: tf.randomNormal([1, 3, resolution, resolution], 0, 1, 'float32', 1) as tf.Tensor4D };
-for (const name of experts) {
-  const label = (channels: number): tf.Tensor4D => tf.randomUniform([1, channels, 224, 224], -1, 1, 'float32', 2) as tf.Tensor4D;
-  if (name === 'depth' || name === 'edge') inputs[name] = label(1);
-  else if (name === 'normal') inputs[name] = label(3);
-  else if (name === 'obj_detection') {
-    const instance = tf.tidy(() => tf.cast(tf.floor(tf.randomUniform([1, 1, 224, 224], 0, 6, 'float32', 3)), 'int32')) as tf.Tensor4D;
-    inputs[name] = { label: label(64), instance };
-  } else inputs[name] = label(64);
-}
+const inputs = randomExpertInputs(experts, resolution, 224);
 const vocab = model.config.decoder.vocabSize;
 const ids = [Array.from({ length: tokens }, (_, t) => (t === 0 ? 0 : 4 + ((t * 7919) % (vocab - 4))))];
 const batch = { inputIds: ids, attentionMask: ids.map((r) => r.map(() => 1)) };
@@ -69,7 +46,7 @@ const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 const off = { seconds: med(samples.off) };
 const all = { seconds: med(samples.all), floats: floats.all };
 const mean = { seconds: med(samples.mean), floats: floats.mean };
-console.log(`${values.size} ${resolution} px, experts [${experts.join(', ') || 'none'}], ${tokens} tokens, ${backend}, median of ${repeats}:`);
+console.log(`${size} ${resolution} px, experts [${experts.join(', ') || 'none'}], ${tokens} tokens, ${backend}, median of ${repeats}:`);
 console.log(`  no recorder          ${off.seconds.toFixed(3)} s`);
 console.log(`  recorder, all heads  ${all.seconds.toFixed(3)} s  ratio ${(all.seconds / off.seconds).toFixed(2)}x  ${(all.floats * 4 / 2 ** 20).toFixed(1)} MiB recorded`);
 console.log(`  recorder, head mean  ${mean.seconds.toFixed(3)} s  ratio ${(mean.seconds / off.seconds).toFixed(2)}x  ${(mean.floats * 4 / 2 ** 20).toFixed(1)} MiB recorded`);

@@ -9,7 +9,7 @@
 import type { LabelExpert } from './expert-labels.js';
 import type { PrismerDataset, PrismerSample } from './datasets.js';
 import { FEATURE_DIM } from './feature-tables.js';
-import { expandFeaturesInto, type PaintedFeatures } from './post-label.js';
+import { expandFeaturesInto, type ExpertInputs, type PaintedFeatures } from './post-label.js';
 import { SeededRng, mixSeed } from './rng.js';
 import { startSampleWorkers } from './worker-pool.js';
 
@@ -34,15 +34,8 @@ export interface PrismerBatch {
   questionIds?: number[];
 }
 
-export interface BatchExperts {
-  depth?: Float32Array;
-  normal?: Float32Array;
-  edge?: Float32Array;
-  seg_coco?: Float32Array;
-  seg_ade?: Float32Array;
-  obj_detection?: { label: Float32Array; instance: Int32Array };
-  ocr_detection?: Float32Array;
-}
+/** The label experts of a batch: the per-sample fields of `ExpertInputs`, stacked (NCHW). */
+export type BatchExperts = ExpertInputs;
 
 /** Channels of each expert's model input. */
 export const EXPERT_CHANNELS: Record<LabelExpert, number> = {
