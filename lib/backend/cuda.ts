@@ -14,6 +14,7 @@ export const CUDA_ADDON_RELATIVE_PATH = join('kernels', 'cuda', 'build', 'prisme
 export type CudaBackendFactory = (addon: unknown) => tf.KernelBackend;
 
 let backendFactory: CudaBackendFactory | undefined;
+let factoryError: string | undefined;
 
 export function setCudaBackendFactory(factory: CudaBackendFactory): void {
   backendFactory = factory;
@@ -66,5 +67,19 @@ export function registerCudaBackend(): void {
     throw new Error(`backend 'cuda': ${path} failed to load: ${(error as Error).message.split('\n')[0]}`);
   }
   const factory = backendFactory!;
-  tf.registerBackend('cuda', () => factory(addon), 3);
+  factoryError = undefined;
+  // tfjs catches a failing factory and only warns; keep the message so initBackend can report it.
+  tf.registerBackend('cuda', () => {
+    try {
+      return factory(addon);
+    } catch (error) {
+      factoryError = (error as Error).message.split('\n')[0];
+      throw error;
+    }
+  }, 3);
+}
+
+/** Why the last attempt to create the 'cuda' backend failed (e.g. no GPU), if it did. */
+export function cudaInitError(): string | undefined {
+  return factoryError;
 }

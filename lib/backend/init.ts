@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { cudaUnavailableReason, registerCudaBackend } from './cuda.js';
+import { cudaInitError, cudaUnavailableReason, registerCudaBackend } from './cuda.js';
+import { installCudaBackendFactory } from './cuda/register.js';
 import { silenceTfjsNodeAdvice } from './kernel-backend.js';
 import { loadTfjsNode } from './tensorflow.js';
 import { registerWasmFallbackKernels } from './wasm-fallback.js';
@@ -9,6 +10,8 @@ export type BackendName = 'wasm' | 'cpu' | 'cuda' | 'tensorflow';
 export type BackendChoice = BackendName | 'auto';
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'cuda', 'tensorflow'];
+
+installCudaBackendFactory();
 
 export function isBackendChoice(value: string): value is BackendChoice {
   return (BACKEND_CHOICES as readonly string[]).includes(value);
@@ -20,7 +23,10 @@ async function activate(name: BackendName): Promise<BackendName> {
     throw new Error("backend 'tensorflow' needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node, and neither is installed (npm install @tensorflow/tfjs-node, or use 'wasm')");
   }
   if (name === 'cuda') registerCudaBackend();
-  if (!(await tf.setBackend(name))) throw new Error(`backend '${name}' failed to initialise (see the tfjs warning above)`);
+  if (!(await tf.setBackend(name))) {
+    const cause = name === 'cuda' ? cudaInitError() : undefined;
+    throw new Error(cause ? `backend 'cuda' failed to initialise: ${cause}` : `backend '${name}' failed to initialise (see the tfjs warning above)`);
+  }
   await tf.ready();
   if (name === 'cpu') silenceTfjsNodeAdvice(tf.backend());
   return name;
@@ -39,7 +45,14 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
     if (!isBackendChoice(fromEnv)) throw new Error(`PRISMER_BACKEND='${fromEnv}' is not a backend (expected one of ${BACKEND_CHOICES.join(', ')})`);
     if (fromEnv !== 'auto') return activate(fromEnv);
   }
-  if (cudaUnavailableReason() === undefined) return activate('cuda');
+  if (cudaUnavailableReason() === undefined) {
+    // A built addon on a machine without a usable GPU: fall through to the next choice.
+    try {
+      return await activate('cuda');
+    } catch {
+      tf.removeBackend('cuda');
+    }
+  }
   if (await loadTfjsNode()) return activate('tensorflow');
   return activate('wasm');
 }

@@ -27,7 +27,7 @@ test('the cuda addon is looked up in the repository, and its absence is a clear 
   });
 });
 
-test('an addon file without a registered tfjs bridge is reported as such', () => {
+test('an addon file that is not a loadable addon is a clear error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'prismer-cuda-'));
   const saved = process.env.PRISMER_CUDA_ADDON;
   try {
@@ -36,8 +36,31 @@ test('an addon file without a registered tfjs bridge is reported as such', () =>
     writeFileSync(fake, 'not really an addon');
     process.env.PRISMER_CUDA_ADDON = fake;
     assert.equal(findCudaAddon(), fake);
-    assert.match(cudaUnavailableReason()!, /^backend 'cuda': found .*prismer_cuda\.node but no tfjs backend bridge is registered/);
+    // init.ts registers the tfjs bridge, so the addon is there and only its loading can fail.
+    assert.equal(cudaUnavailableReason(), undefined);
+    await assert.rejects(initBackend('cuda'), /^Error: backend 'cuda': .*prismer_cuda\.node failed to load: /);
   } finally {
+    if (saved === undefined) delete process.env.PRISMER_CUDA_ADDON;
+    else process.env.PRISMER_CUDA_ADDON = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an addon that loads but finds no GPU is a clear error, and auto falls back', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prismer-cuda-'));
+  const saved = process.env.PRISMER_CUDA_ADDON;
+  try {
+    const fake = join(dir, 'prismer_cuda.cjs');
+    // Every addon function, with deviceInfo failing as the real addon does on a machine without a GPU.
+    const names = ['deviceInfo', 'alloc', 'free', 'upload', 'download', 'synchronize', 'memory', 'setTF32', 'setDebugSync', 'fill', 'unary', 'binary',
+      'binaryScalar', 'select', 'reduce', 'softmax', 'copy', 'gather', 'gemm', 'im2col', 'resize', 'cumsum', 'topk', 'oneHot'];
+    writeFileSync(fake, `${names.map((n) => `exports.${n} = () => {};`).join('\n')}\nexports.deviceInfo = () => { throw new Error('prismer_cuda: no CUDA device found'); };\n`);
+    process.env.PRISMER_CUDA_ADDON = fake;
+    await assert.rejects(initBackend('cuda'), /^Error: backend 'cuda' failed to initialise: prismer_cuda: no CUDA device found$/);
+    tf.removeBackend('cuda');
+    if (!process.env.PRISMER_BACKEND && !tfjsNodeInstalled) assert.equal(await initBackend('auto'), 'wasm');
+  } finally {
+    if (tf.findBackendFactory('cuda')) tf.removeBackend('cuda');
     if (saved === undefined) delete process.env.PRISMER_CUDA_ADDON;
     else process.env.PRISMER_CUDA_ADDON = saved;
     rmSync(dir, { recursive: true, force: true });

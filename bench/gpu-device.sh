@@ -1,0 +1,60 @@
+#!/bin/bash
+# The whole GPU check of the cuda backend in one device call (issue 6). Run on the GPU host from the project
+# root, after `npm run gpu:stage` here:
+#   run tool: command "bash .device/on-device.sh bash bench/gpu-device.sh", carry [".device"]
+# Steps (each time-limited, each logged to $OUT/<step>.log, a failing step does not stop the next):
+#   build     kernels/cuda/build.sh (nvcc, sm_90 + PTX)
+#   kernels   bench/gpu.ts part 1, with PRISMER_CUDA_SYNC=1 so a device fault names its kernel
+#   fixtures  bench/gpu.ts part 2
+#   forward   bench/gpu.ts part 3 + 4 (prismer_base images/s, profile, memory over 100 iterations)
+#   torch     bench/gpu_torch.py: the PyTorch baseline on the same GPU, and the ratio
+#   tf32      the forward and the baseline again with TF32 GEMMs on both sides (GPU_CHECK_TF32=0 skips)
+# $OUT/summary.txt collects the one-line results. Set GPU_CHECK_STEPS="build kernels" to run a subset.
+# All steps together stay within GPU_CHECK_BUDGET seconds (default 540, under the device tool's 600 s per
+# command): each step's limit is cut to what is left, and a step with under 20 s left is skipped.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export OUT=${OUT:-out/gpu}
+mkdir -p "$OUT"
+: > "$OUT/summary.txt"
+steps=${GPU_CHECK_STEPS:-"build kernels fixtures forward torch tf32"}
+budget=${GPU_CHECK_BUDGET:-540}
+export LD_LIBRARY_PATH=${CUDA_HOME:-/usr/local/cuda}/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+bundle=.device/bundle.cjs
+addon=kernels/cuda/build/prismer_cuda.node
+
+note() { echo "$*" | tee -a "$OUT/summary.txt"; }
+want() { [[ " $steps " == *" $1 "* ]]; }
+
+# step NAME SECONDS CMD...: runs CMD with a time limit, logs it, and notes its exit status and duration.
+step() {
+  local name=$1 limit=$2
+  shift 2
+  local left=$((budget - SECONDS))
+  if [ "$left" -lt 20 ]; then note "[$name] skipped: the time budget is spent"; return 1; fi
+  [ "$limit" -gt "$left" ] && limit=$left
+  local start=$SECONDS
+  timeout --kill-after=10 "$limit" "$@" > "$OUT/$name.log" 2>&1
+  local rc=$?
+  note "[$name] exit $rc after $((SECONDS - start)) s$([ $rc = 124 ] && echo " (time limit ${limit} s)")"
+  [ $rc = 0 ] || tail -n 15 "$OUT/$name.log" | sed "s/^/  $name| /"
+  return $rc
+}
+
+note "gpu-device.sh on $(hostname) at $(date -u +%FT%TZ): $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo 'nvidia-smi failed')"
+note "node $(node --version 2>/dev/null || echo missing), $(nvcc --version 2>/dev/null | tail -1 || echo 'nvcc missing'), $(python3 -c 'import torch; print("torch", torch.__version__)' 2>/dev/null || echo 'no torch')"
+
+want build && step build 150 bash kernels/cuda/build.sh
+if [ -f "$addon" ] && [ -f "$bundle" ]; then
+  want kernels && PRISMER_CUDA_SYNC=1 step kernels 60 node "$bundle" --part kernels
+  want fixtures && step fixtures 60 node "$bundle" --part fixtures
+  want forward && step forward 220 node "$bundle" --part forward
+else
+  note "skipping the cuda parts: $([ -f "$addon" ] || echo "no $addon") $([ -f "$bundle" ] || echo "no $bundle (run npm run gpu:stage first)")"
+fi
+want torch && step torch 90 python3 bench/gpu_torch.py
+if want tf32 && [ "${GPU_CHECK_TF32:-1}" = 1 ]; then
+  [ -f "$addon" ] && [ -f "$bundle" ] && step forward-tf32 100 node "$bundle" --part forward --tf32 --memory-iterations 0
+  step torch-tf32 60 python3 bench/gpu_torch.py --tf32
+fi
+note "done in $SECONDS s; results in $OUT (summary.txt, gpu-*.json, *.log)"

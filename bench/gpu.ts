@@ -1,0 +1,229 @@
+// The cuda backend on the GPU host (issue 6), in parts that each catch their own failures so that one device run
+// yields everything it can:
+//   kernels   every native kernel against the tfjs cpu backend on seeded inputs (max abs/rel error)
+//   fixtures  the parity fixtures through the cuda backend (1e-4)
+//   forward   prismer_base forward (encoder at 480 px with all six experts + teacher-forced decoder, 20 tokens,
+//             batch 8, random weights): images/s, encoder/decoder split, the kernels that dominate, cpu fallbacks;
+//             then tfjs and device memory over 100 more iterations (no leak)
+// Results go to $OUT (default out/gpu): gpu-<part>.json and lines appended to summary.txt.
+//
+//   node .device/bundle.cjs [--part all|kernels|fixtures|forward] [--batch 8] [--resolution 480] [--tokens 20]
+//                           [--repeats 5] [--memory-iterations 100] [--tf32]
+// Bundled by `npm run gpu:stage` (esbuild, the .node addon stays external); run on the device by bench/gpu-device.sh.
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../lib/backend/init.js';
+import type { CudaBackend } from '../lib/backend/cuda/backend.js';
+import { cudaFallbackCounts, resetCudaFallbackCounts } from '../lib/backend/cuda/fallback.js';
+import { CUDA_NATIVE_KERNELS, registerCudaKernels } from '../lib/backend/cuda/register.js';
+import { getModelSize } from '../lib/model/sizes.js';
+import { Prismer, prismerConfigForSize } from '../lib/model/prismer.js';
+import { disposeExpertInputs } from '../lib/model/prismer-inputs.js';
+import type { ExpertInputs } from '../lib/model/encoder/expert-encoder.js';
+import { compareKernelCases } from '../test/backend/cuda-kernel-cases.js';
+import { FIXTURE_TOLERANCE, fixtureChecks } from '../test/backend/cuda-fixture-checks.js';
+
+const { values: args } = parseArgs({
+  options: {
+    part: { type: 'string', default: 'all' },
+    batch: { type: 'string', default: '8' },
+    resolution: { type: 'string', default: '480' },
+    tokens: { type: 'string', default: '20' },
+    repeats: { type: 'string', default: '5' },
+    'memory-iterations': { type: 'string', default: '100' },
+    tf32: { type: 'boolean', default: false },
+  },
+});
+
+const OUT = process.env.OUT || join('out', 'gpu');
+mkdirSync(OUT, { recursive: true });
+const EXPERTS = ['depth', 'normal', 'seg_coco', 'edge', 'obj_detection', 'ocr_detection'];
+
+function summary(line: string): void {
+  console.log(line);
+  appendFileSync(join(OUT, 'summary.txt'), `${line}\n`);
+}
+
+function save(part: string, data: unknown): void {
+  writeFileSync(join(OUT, `gpu-${part}.json`), `${JSON.stringify(data, null, 2)}\n`);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}
+
+function cuda(): CudaBackend {
+  return tf.backend() as CudaBackend;
+}
+
+async function partKernels(): Promise<void> {
+  const started = performance.now();
+  const results = await compareKernelCases('cuda', (r) => {
+    if (!r.ok) console.log(`  FAIL ${r.name}: ${r.error ?? `max abs ${r.maxAbs}, max rel ${r.maxRel}`}`);
+  });
+  await tf.setBackend('cuda');
+  const failed = results.filter((r) => !r.ok);
+  const exercised = new Set(results.flatMap((r) => r.kernels));
+  const untested = CUDA_NATIVE_KERNELS.filter((k) => !exercised.has(k));
+  save('kernels', { results, untestedNativeKernels: untested, seconds: (performance.now() - started) / 1000 });
+  const worst = results.filter((r) => r.ok).reduce((m, r) => Math.max(m, r.maxRel), 0);
+  summary(`kernels: ${results.length - failed.length}/${results.length} cases within tolerance (worst passing rel error ${worst.toExponential(2)}); native kernels not exercised: ${untested.join(', ') || 'none'}`);
+  for (const r of failed) summary(`  FAIL ${r.name}: ${r.error ?? `max abs ${r.maxAbs}, max rel ${r.maxRel}`}`);
+}
+
+async function partFixtures(): Promise<void> {
+  resetCudaFallbackCounts();
+  const rows: { name: string; diffs?: Record<string, number>; ok: boolean; error?: string }[] = [];
+  for (const check of fixtureChecks()) {
+    try {
+      const diffs = check.run();
+      const ok = Object.values(diffs).every((d) => d <= FIXTURE_TOLERANCE);
+      rows.push({ name: check.name, diffs, ok });
+    } catch (error) {
+      rows.push({ name: check.name, ok: false, error: message(error) });
+    }
+  }
+  const fallbacks = cudaFallbackCounts();
+  save('fixtures', { tolerance: FIXTURE_TOLERANCE, rows, fallbacks });
+  summary(`fixtures: ${rows.filter((r) => r.ok).length}/${rows.length} checks within ${FIXTURE_TOLERANCE}; cpu fallbacks: ${JSON.stringify(fallbacks)}`);
+  for (const r of rows) summary(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: ${r.error ?? Object.entries(r.diffs!).map(([k, d]) => `${k} ${d.toExponential(2)}`).join(', ')}`);
+}
+
+/** Seeded batch inputs shaped like the real pipeline: rgb and every expert label at the model resolution. */
+function batchInputs(batch: number, resolution: number): ExpertInputs {
+  const r = resolution;
+  const uniform = (channels: number, seed: number) => tf.randomUniform([batch, channels, r, r], -1, 1, 'float32', seed) as tf.Tensor4D;
+  return {
+    rgb: tf.randomNormal([batch, 3, r, r], 0, 1, 'float32', 1) as tf.Tensor4D,
+    depth: uniform(1, 2),
+    normal: uniform(3, 3),
+    seg_coco: uniform(64, 4),
+    edge: uniform(1, 5),
+    obj_detection: { label: uniform(64, 6), instance: tf.tidy(() => tf.cast(tf.floor(tf.randomUniform([batch, 1, r, r], 0, 6, 'float32', 7)), 'int32')) as tf.Tensor4D },
+    ocr_detection: uniform(64, 8),
+  };
+}
+
+async function partForward(): Promise<void> {
+  const batch = Number(args.batch), resolution = Number(args.resolution), tokens = Number(args.tokens), repeats = Number(args.repeats);
+  const result: Record<string, unknown> = { batch, resolution, tokens, experts: EXPERTS, tf32: args.tf32 };
+  const buildStart = performance.now();
+  const model = new Prismer(prismerConfigForSize(getModelSize('prismer_base'), EXPERTS, resolution), { seed: 1 });
+  result.parameters = model.store.parameterCount();
+  result.buildSeconds = (performance.now() - buildStart) / 1000;
+  const inputs = batchInputs(batch, resolution);
+  const vocab = model.config.decoder.vocabSize;
+  const ids = Array.from({ length: batch }, (_, b) => Array.from({ length: tokens }, (_, t) => (t === 0 ? 0 : 4 + ((t * 7919 + b * 104729) % (vocab - 4)))));
+  const tokenBatch = { inputIds: ids, attentionMask: ids.map((row) => row.map(() => 1)) };
+  const once = (): { encoder: number; decoder: number } => {
+    const t0 = performance.now();
+    const hidden = model.encode(inputs);
+    cuda().addon.synchronize();
+    const t1 = performance.now();
+    const { logits } = model.decode(hidden, tokenBatch);
+    logits.dataSync();
+    const t2 = performance.now();
+    tf.dispose([hidden, logits]);
+    return { encoder: (t1 - t0) / 1000, decoder: (t2 - t1) / 1000 };
+  };
+  try {
+    resetCudaFallbackCounts();
+    const warm = once();
+    result.warmupSeconds = warm.encoder + warm.decoder;
+    result.fallbacksPerForward = cudaFallbackCounts();
+    resetCudaFallbackCounts();
+    const runs = Array.from({ length: repeats }, once).sort((a, b) => a.encoder + a.decoder - (b.encoder + b.decoder));
+    const median = runs[Math.floor(runs.length / 2)]!;
+    const seconds = median.encoder + median.decoder;
+    Object.assign(result, { seconds, encoderSeconds: median.encoder, decoderSeconds: median.decoder, imagesPerSecond: batch / seconds, runs });
+    save(`forward${args.tf32 ? '-tf32' : ''}`, result);
+    summary(`forward: prismer_base ${resolution}px all experts, batch ${batch}, ${tokens} tokens, fp32${args.tf32 ? ' (TF32 GEMM)' : ''}: ${(batch / seconds).toFixed(2)} images/s (${(seconds * 1000).toFixed(1)} ms per batch: encoder ${(median.encoder * 1000).toFixed(1)}, decoder ${(median.decoder * 1000).toFixed(1)}; median of ${repeats}); cpu fallbacks per forward: ${JSON.stringify(result.fallbacksPerForward)}`);
+
+    // Profile: each kernel timed with the queue drained around it (so the total exceeds a real forward),
+    // which shows where device time goes.
+    const profile = await tf.profile(() => {
+      const hidden = model.encode(inputs);
+      const { logits } = model.decode(hidden, tokenBatch);
+      tf.dispose([hidden, logits]);
+      return [];
+    });
+    const byKernel = new Map<string, { ms: number; calls: number }>();
+    for (const k of profile.kernels) {
+      // Scopes (customGrad's 'unnamed scope') enclose kernels already counted.
+      if (!tf.getKernel(k.name, 'cuda')) continue;
+      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += ms;
+      e.calls += 1;
+      byKernel.set(k.name, e);
+    }
+    const top = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => ({ name, ms: e.ms, calls: e.calls }));
+    result.profile = top;
+    result.kernelLaunches = profile.kernels.length;
+    save(`forward${args.tf32 ? '-tf32' : ''}`, result);
+    summary(`forward profile (synchronised per kernel, ${profile.kernels.length} kernels): ${top.slice(0, 8).map((k) => `${k.name} ${k.ms.toFixed(1)} ms/${k.calls}`).join(', ')}`);
+  } catch (error) {
+    result.error = message(error);
+    summary(`forward: FAILED ${result.error}`);
+  }
+
+  const iterations = Number(args['memory-iterations']);
+  if (iterations > 0) try {
+    const samples: { iteration: number; numTensors: number; numDataIds: number; deviceBytes: number; deviceAllocations: number }[] = [];
+    for (let i = 1; i <= iterations; i++) {
+      once();
+      if (i === 1 || i % 10 === 0) {
+        const m = cuda().addon.memory();
+        samples.push({ iteration: i, numTensors: tf.memory().numTensors, numDataIds: cuda().numDataIds(), deviceBytes: m.allocatedBytes, deviceAllocations: m.allocations });
+      }
+    }
+    const first = samples[0]!, last = samples[samples.length - 1]!;
+    const stable = first.numTensors === last.numTensors && first.deviceBytes === last.deviceBytes && first.deviceAllocations === last.deviceAllocations;
+    result.memory = { iterations, stable, samples };
+    summary(`memory over ${iterations} forwards: ${stable ? 'stable' : 'GROWING'} (tensors ${first.numTensors} → ${last.numTensors}, device ${(first.deviceBytes / 2 ** 20).toFixed(1)} → ${(last.deviceBytes / 2 ** 20).toFixed(1)} MiB in ${first.deviceAllocations} → ${last.deviceAllocations} allocations)`);
+  } catch (error) {
+    result.memoryError = message(error);
+    summary(`memory: FAILED ${result.memoryError}`);
+  }
+  save(`forward${args.tf32 ? '-tf32' : ''}`, result);
+  disposeExpertInputs(inputs);
+  model.dispose();
+}
+
+async function main(): Promise<void> {
+  try {
+    await initBackend('cuda');
+  } catch (error) {
+    summary(`cuda backend: FAILED to initialise: ${message(error)}`);
+    save('init', { error: message(error) });
+    process.exitCode = 1;
+    return;
+  }
+  const backend = cuda();
+  if (args.tf32) backend.addon.setTF32(true);
+  const { native, fallback } = registerCudaKernels();
+  save('init', { device: backend.device, nativeKernels: native, fallbackKernels: fallback });
+  summary(`cuda backend on ${backend.device.name} (sm ${backend.device.computeCapability}, ${(backend.device.totalBytes / 2 ** 30).toFixed(0)} GiB, cudart ${backend.device.runtimeVersion}, cuBLAS ${backend.device.cublasVersion}): ${native.length} native kernels, ${fallback.length} via cpu fallback`);
+  const parts = args.part === 'all' ? ['kernels', 'fixtures', 'forward'] : args.part!.split(',');
+  for (const part of parts) {
+    const started = performance.now();
+    try {
+      if (part === 'kernels') await partKernels();
+      else if (part === 'fixtures') await partFixtures();
+      else if (part === 'forward') await partForward();
+      else throw new Error(`unknown part '${part}' (kernels, fixtures, forward)`);
+    } catch (error) {
+      summary(`${part}: FAILED ${message(error)}`);
+      process.exitCode = 1;
+    }
+    console.log(`(${part} took ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  }
+}
+
+// No top-level await: the bundle is CommonJS.
+main().catch((error: unknown) => {
+  summary(`bench/gpu.ts: FAILED ${message(error)}`);
+  process.exitCode = 1;
+});
