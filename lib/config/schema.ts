@@ -76,6 +76,8 @@ export interface ExperimentTrainSection {
   eval_every: number;
   /** Keep only the newest N epoch checkpoints. */
   keep_checkpoints: number;
+  /** Learning-rate multipliers by parameter-name prefix, e.g. { expert_encoder: 0.1 } (lib/train/adamw.ts lrScale). */
+  lr_scale: Record<string, number | string | boolean>;
 }
 
 /** `eval:` generation and scoring settings (the official values are fixed in its code). */
@@ -213,6 +215,7 @@ export const EXPERIMENT_SCHEMA: Record<string, ConfigFieldSpec> = {
       log_every: { kind: 'int', min: 1, default: 10 },
       eval_every: { kind: 'int', min: 0, default: 1 },
       keep_checkpoints: { kind: 'int', min: 1, default: 2 },
+      lr_scale: { kind: 'scalarMap', default: {} },
     },
   },
   eval: {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { configTrainerOptions } from '../train/config-options.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -14,7 +15,6 @@ import { buildExperimentModel, captionDatasets, prepareExperiment, vqaDatasets, 
 import { readTrainLog } from '../train/log.js';
 import type { ProgressOptions } from '../train/progress.js';
 import { evaluateExperiment, evaluationMetrics, loadInitialWeights, type ExperimentEvaluation } from '../train/run.js';
-import { experimentScheduleKind } from '../train/schedule.js';
 import { captionTrainTask, SampleSource, vqaTrainTask } from '../train/tasks.js';
 import { trainModel } from '../train/trainer.js';
 import { splitCellParams, type CellAblations, type GridCell } from './grid.js';
@@ -147,10 +147,8 @@ async function trainedModel(setup: ExperimentSetup, trainDir: string, ablations:
       : captionTrainTask('caption', model as PrismerCaption, setup.tokenizer, source, c.prefix);
     const resumable = existsSync(join(trainDir, 'checkpoints', 'latest.json')) || existsSync(join(trainDir, 'latest.json'));
     const result = await trainModel(task, {
-      outDir: trainDir, batchSize: c.batch_size_train, accumulation: c.train.grad_accum_steps, maxEpoch: c.max_epoch,
-      schedule: { kind: experimentScheduleKind(c.task, c.warmup_steps), initLr: c.init_lr, minLr: c.min_lr, warmupLr: c.warmup_lr, warmupSteps: c.warmup_steps },
-      weightDecay: c.weight_decay, seed: c.train.seed, config: c, resumeFrom: resumable ? trainDir : undefined, maxSteps: options.maxSteps,
-      clipGradNorm: c.train.clip_grad_norm, keepCheckpoints: 1, logEverySteps: c.train.log_every, progress: options.progress, handleSignals: false,
+      ...configTrainerOptions(c), outDir: trainDir, resumeFrom: resumable ? trainDir : undefined, maxSteps: options.maxSteps,
+      keepCheckpoints: 1, progress: options.progress, handleSignals: false,
     });
     if (result.interrupted) throw new Error(`training in ${trainDir} was interrupted at step ${result.steps}`);
     writeFileAtomic(done, `${JSON.stringify({ steps: result.steps, epochs: result.epochsCompleted, seconds: result.seconds, adaptor: ablations.adaptor }, null, 2)}\n`);

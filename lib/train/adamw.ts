@@ -10,10 +10,38 @@ export interface AdamWOptions {
   eps?: number;
   /** torch default 0.01; the official configs use 0.05. Applied to every parameter, as the official scripts do. */
   weightDecay?: number;
+  /**
+   * Learning-rate multipliers by parameter-name prefix (the longest matching prefix wins; 1 elsewhere),
+   * e.g. `{ expert_encoder: 0.1 }`: parameter groups with their own lr, as torch's param_groups. The
+   * multiplier scales the step and the decoupled decay alike (torch applies each group's lr to both).
+   */
+  lrScale?: Readonly<Record<string, number>>;
+}
+
+/** A config's `train.lr_scale` map as AdamW multipliers; a non-number or negative value is an error naming the key. */
+export function parseLrScale(map: Readonly<Record<string, number | string | boolean>>, where = 'train.lr_scale'): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [prefix, value] of Object.entries(map)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new Error(`${where}.${prefix}: expected a learning-rate multiplier (a number >= 0), got ${JSON.stringify(value)}`);
+    }
+    out[prefix] = value;
+  }
+  return out;
+}
+
+/** The multiplier of `name` under `scales`: the value of its longest matching prefix, 1 when none matches. */
+export function lrScaleFor(name: string, scales: Readonly<Record<string, number>>): number {
+  let best = '';
+  for (const prefix of Object.keys(scales)) {
+    if (name.startsWith(prefix) && prefix.length > best.length) best = prefix;
+  }
+  return best === '' ? 1 : scales[best]!;
 }
 
 interface Slot {
   param: tf.Variable;
+  lrScale: number;
   expAvg: tf.Variable;
   expAvgSq: tf.Variable;
 }
@@ -40,10 +68,14 @@ export class AdamW {
     [this.beta1, this.beta2] = options.betas ?? [0.9, 0.999];
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0.01;
+    const scales = options.lrScale ?? {};
+    for (const [prefix, scale] of Object.entries(scales)) {
+      if (!(Number.isFinite(scale) && scale >= 0)) throw new Error(`AdamW: lrScale['${prefix}'] must be a finite number >= 0, got ${scale}`);
+    }
     for (const [name, param] of params) {
       if (this.slots.has(name)) throw new Error(`AdamW: parameter '${name}' given twice`);
       if (param.dtype !== 'float32') throw new Error(`AdamW: parameter '${name}' has dtype ${param.dtype}, expected float32`);
-      this.slots.set(name, { param, expAvg: tf.variable(tf.zerosLike(param), false), expAvgSq: tf.variable(tf.zerosLike(param), false) });
+      this.slots.set(name, { param, lrScale: lrScaleFor(name, scales), expAvg: tf.variable(tf.zerosLike(param), false), expAvgSq: tf.variable(tf.zerosLike(param), false) });
     }
   }
 
@@ -62,9 +94,10 @@ export class AdamW {
     const t = this.stepCount;
     const biasCorrection1 = 1 - this.beta1 ** t;
     const biasCorrection2Sqrt = Math.sqrt(1 - this.beta2 ** t);
-    const stepSize = this.lr / biasCorrection1;
-    const decay = 1 - this.lr * this.weightDecay;
     for (const [name, slot] of this.slots) {
+      const lr = this.lr * slot.lrScale;
+      const stepSize = lr / biasCorrection1;
+      const decay = 1 - lr * this.weightDecay;
       const grad = grads.get(name);
       if (!grad) continue;
       if (grad.shape.join(',') !== slot.param.shape.join(',')) {

@@ -22,7 +22,7 @@ import { buildExperimentModel, prepareExperiment, type ExperimentSetup } from '.
 import { pretrainDataset } from './pretrain.js';
 import { ProgressBar, type ProgressOptions } from './progress.js';
 import { experimentRunDir, type RunTrainingOptions } from './run.js';
-import { experimentScheduleKind } from './schedule.js';
+import { configTrainerOptions } from './config-options.js';
 import { captionTrainTask, SampleSource } from './tasks.js';
 import { trainModel, type TrainResult } from './trainer.js';
 
@@ -119,10 +119,7 @@ export async function runTaskTraining(config: ExperimentConfig, options: RunTrai
       }
       : undefined;
     const training = await trainModel(task, {
-      outDir, batchSize: config.batch_size_train, accumulation: config.train.grad_accum_steps, maxEpoch: config.max_epoch,
-      schedule: { kind: experimentScheduleKind(config.task, config.warmup_steps), initLr: config.init_lr, minLr: config.min_lr, warmupLr: config.warmup_lr, warmupSteps: config.warmup_steps },
-      weightDecay: config.weight_decay, seed: config.train.seed, config, resumeFrom: options.resumeFrom, maxSteps: options.maxSteps, timeBudgetSeconds: options.timeBudgetSeconds,
-      clipGradNorm: config.train.clip_grad_norm, keepCheckpoints: config.train.keep_checkpoints, logEverySteps: config.train.log_every,
+      ...configTrainerOptions(config), outDir, resumeFrom: options.resumeFrom, maxSteps: options.maxSteps, timeBudgetSeconds: options.timeBudgetSeconds,
       progress: options.progress, handleSignals: options.handleSignals, onStep: options.onStep, onEpochEnd,
     });
     if (train.fallbacks.total > 0) log(train.fallbacks.summary());

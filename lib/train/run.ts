@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { configTrainerOptions } from './config-options.js';
 import { join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../config/schema.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -13,7 +14,6 @@ import { answerTestQuestions, generateTestCaptions, scoreTestAnswers, scoreTestC
 import { buildExperimentModel, captionDatasets, prepareExperiment, vqaDatasets, type ExperimentSetup } from './experiment.js';
 import { ProgressBar, type ProgressOptions } from './progress.js';
 import { installFastConv2dGradient } from './conv-gradient.js';
-import { experimentScheduleKind } from './schedule.js';
 import { captionTrainTask, SampleSource, vqaTrainTask } from './tasks.js';
 import { trainModel, type StepRecord, type TrainResult } from './trainer.js';
 
@@ -144,10 +144,7 @@ export async function runTraining(config: ExperimentConfig, options: RunTraining
       : captionTrainTask('caption', model as PrismerCaption, setup.tokenizer, source, config.prefix);
     log(`train ${config.task}: ${datasets.train.length} examples, ${model.store.parameterCount().toLocaleString('en-US')} parameters (${setup.size.name}), experts [${config.experts.join(', ') || 'none'}], ${config.image_resolution} px, run folder ${outDir}`);
     const training = await trainModel(task, {
-      outDir, batchSize: config.batch_size_train, accumulation: config.train.grad_accum_steps, maxEpoch: config.max_epoch,
-      schedule: { kind: experimentScheduleKind(config.task, config.warmup_steps), initLr: config.init_lr, minLr: config.min_lr, warmupLr: config.warmup_lr, warmupSteps: config.warmup_steps },
-      weightDecay: config.weight_decay, seed: config.train.seed, config, resumeFrom: options.resumeFrom, maxSteps: options.maxSteps, timeBudgetSeconds: options.timeBudgetSeconds,
-      clipGradNorm: config.train.clip_grad_norm, keepCheckpoints: config.train.keep_checkpoints, logEverySteps: config.train.log_every,
+      ...configTrainerOptions(config), outDir, resumeFrom: options.resumeFrom, maxSteps: options.maxSteps, timeBudgetSeconds: options.timeBudgetSeconds,
       progress: options.progress, handleSignals: options.handleSignals, onStep: options.onStep,
     });
     const fallbacks = datasets.train.fallbacks.total > 0 ? datasets.train.fallbacks.summary() : '';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng, mixSeed } from '../data/rng.js';
 import type { ParameterStore } from '../nn/parameters.js';
-import { AdamW } from './adamw.js';
+import { AdamW, lrScaleFor } from './adamw.js';
 import { assignStoreRecords, readTrainingCheckpoint, saveTrainingCheckpoint, type TrainerState } from './checkpoint.js';
 import { JsonlLogger } from './log.js';
 import { ProgressBar, type ProgressOptions } from './progress.js';
@@ -57,6 +57,8 @@ export interface TrainerOptions {
   clipGradNorm?: number | null;
   /** Keep the newest N checkpoints (default 2). */
   keepCheckpoints?: number;
+  /** Learning-rate multipliers by parameter-name prefix (AdamWOptions.lrScale; config `train.lr_scale`). */
+  lrScale?: Readonly<Record<string, number>>;
   /**
    * Wall-clock budget for this run's training steps: after `calibrationSteps` steps the trainer plans
    * how many steps fit, stops there (with a checkpoint) and lets the cosine end at that step.
@@ -137,11 +139,13 @@ export async function trainModel<Batch>(task: TrainTask<Batch>, options: Trainer
   const schedule: LrScheduleConfig = { ...options.schedule, maxEpoch: options.maxEpoch, stepsPerEpoch };
   validateLrSchedule(schedule, `train ${task.name}`);
 
-  const trainable = task.store.entries().filter(([name, v]) => v.trainable && !task.store.isBuffer(name));
-  if (trainable.length === 0) throw new Error(`train ${task.name}: no trainable parameters (check the freeze mode)`);
+  // A group with lr multiplier 0 is frozen outright: no gradient is computed for it (the backward pass stops there).
+  const scales = options.lrScale ?? {};
+  const trainable = task.store.entries().filter(([name, v]) => v.trainable && !task.store.isBuffer(name) && lrScaleFor(name, scales) > 0);
+  if (trainable.length === 0) throw new Error(`train ${task.name}: no trainable parameters (check the freeze mode and train.lr_scale)`);
   const nameOf = new Map(trainable.map(([name, v]) => [v.name, name]));
   const variables = trainable.map(([, v]) => v);
-  const optimizer = new AdamW(trainable, { lr: schedule.initLr, weightDecay: options.weightDecay, betas: options.betas, eps: options.eps });
+  const optimizer = new AdamW(trainable, { lr: schedule.initLr, weightDecay: options.weightDecay, betas: options.betas, eps: options.eps, lrScale: scales });
 
   const checkpointDir = join(options.outDir, 'checkpoints');
   const logger = new JsonlLogger(join(options.outDir, 'train.jsonl'));

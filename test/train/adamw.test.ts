@@ -81,3 +81,32 @@ test('saved state restores the run exactly (moments and bias-correction step)', 
   const optimizer = new AdamW([['w', tf.variable(tf.zeros([2]))]], { lr: 1 });
   assert.throws(() => optimizer.loadState(new Map(), 1, 'opt.safetensors'), /opt\.safetensors: missing 'w\.exp_avg'/);
 });
+
+test('lrScale: a parameter group with multiplier s takes the steps of lr·s (longest prefix wins, 0 freezes)', () => {
+  const grads = GRADS.map((g) => tf.tensor1d(g));
+  const run = (scales: Record<string, number>, lrFactor: number): Record<string, Float32Array> => {
+    const params: Array<[string, tf.Variable]> = [['enc.a.w', tf.variable(tf.tensor1d([1, -2, 0]))], ['enc.b.w', tf.variable(tf.tensor1d([1, -2, 0]))], ['dec.w', tf.variable(tf.tensor1d([1, -2, 0]))]];
+    const optimizer = new AdamW(params, { lr: 0.1, weightDecay: 0.05, lrScale: scales });
+    grads.forEach((g, t) => {
+      optimizer.lr = LRS[t]! * lrFactor;
+      optimizer.step(new Map(params.map(([n]) => [n, g])));
+    });
+    const out = Object.fromEntries(params.map(([n, v]) => [n, v.dataSync() as Float32Array]));
+    optimizer.dispose();
+    for (const [, v] of params) v.dispose();
+    return out;
+  };
+  const scaled = run({ enc: 0.5, 'enc.b': 0 }, 1);
+  const half = run({}, 0.5);
+  close(scaled['enc.a.w']!, Array.from(half['dec.w']!), 1e-7, 'enc.a (x0.5)');
+  close(scaled['enc.b.w']!, [1, -2, 0], 0, 'enc.b (x0: frozen)');
+  close(scaled['dec.w']!, EXPECTED[2]!, 2e-7, 'dec (x1)');
+  tf.dispose(grads);
+});
+
+test('parseLrScale names the key of a bad multiplier', async () => {
+  const { parseLrScale } = await import('../../lib/train/adamw.js');
+  assert.deepEqual(parseLrScale({ expert_encoder: 0.1 }), { expert_encoder: 0.1 });
+  assert.throws(() => parseLrScale({ expert_encoder: 'fast' }), /train\.lr_scale\.expert_encoder: expected a learning-rate multiplier/);
+  assert.throws(() => parseLrScale({ text_decoder: -1 }), /train\.lr_scale\.text_decoder/);
+});

@@ -55,6 +55,17 @@ test('frozen parameters and buffers do not move', async () => {
   task.store.dispose();
 });
 
+test('lrScale: a group with multiplier 0 stays put and is left out of the optimiser; others learn', async () => {
+  const task = makeToyTask();
+  const before = Array.from(task.store.get('head.weight').dataSync());
+  const result = await trainModel(task, { ...base(mkdtempSync(join(tmpdir(), 'prismer-lrscale-'))), maxEpoch: 1, lrScale: { 'head.weight': 0 } });
+  assert.deepEqual(Array.from(task.store.get('head.weight').dataSync()), before);
+  assert.notEqual(task.store.get('head.bias').dataSync()[0], 0);
+  const saved = readTrainingCheckpoint(result.checkpoint);
+  assert.ok([...saved.optimizer.keys()].every((k) => !k.startsWith('head.weight')), 'no optimiser state for the frozen group');
+  task.store.dispose();
+});
+
 test('stopping mid-epoch and resuming gives the same weights and losses as one run', async () => {
   const whole = makeToyTask();
   const full = await trainModel(whole, base(mkdtempSync(join(tmpdir(), 'prismer-whole-'))));
