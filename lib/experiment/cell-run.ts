@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { configTrainerOptions } from '../train/config-options.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -12,6 +11,7 @@ import type { Prismer } from '../model/prismer.js';
 import type { PrismerCaption } from '../model/prismer-caption.js';
 import type { PrismerVQA } from '../model/prismer-vqa.js';
 import { buildExperimentModel, captionDatasets, prepareExperiment, vqaDatasets, type ExperimentSetup } from '../train/experiment.js';
+import { configTrainerOptions } from '../train/config-options.js';
 import { readTrainLog } from '../train/log.js';
 import type { ProgressOptions } from '../train/progress.js';
 import { evaluateExperiment, evaluationMetrics, loadInitialWeights, type ExperimentEvaluation } from '../train/run.js';

@@ -17,12 +17,12 @@ import type { Prismer } from '../model/prismer.js';
 import { readCheckpointWeights, storeRecords } from './checkpoint.js';
 import { classificationDatasets, classifyTestImages, scoreClassification, type ClassificationPrediction, type ClassificationScores } from './classify.js';
 import { ensureShapesClassification } from './classify-shapes.js';
+import { configTrainerOptions } from './config-options.js';
 import { installFastConv2dGradient } from './conv-gradient.js';
 import { buildExperimentModel, prepareExperiment, type ExperimentSetup } from './experiment.js';
 import { pretrainDataset } from './pretrain.js';
 import { ProgressBar, type ProgressOptions } from './progress.js';
 import { experimentRunDir, type RunTrainingOptions } from './run.js';
-import { configTrainerOptions } from './config-options.js';
 import { captionTrainTask, SampleSource } from './tasks.js';
 import { trainModel, type TrainResult } from './trainer.js';
 

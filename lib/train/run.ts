@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { configTrainerOptions } from './config-options.js';
 import { join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../config/schema.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -13,6 +12,7 @@ import { assignStoreRecords, readCheckpointWeights } from './checkpoint.js';
 import { answerTestQuestions, generateTestCaptions, scoreTestAnswers, scoreTestCaptions, type CaptionResultEntry, type VqaResultEntry } from './evaluate.js';
 import { buildExperimentModel, captionDatasets, prepareExperiment, vqaDatasets, type ExperimentSetup } from './experiment.js';
 import { ProgressBar, type ProgressOptions } from './progress.js';
+import { configTrainerOptions } from './config-options.js';
 import { installFastConv2dGradient } from './conv-gradient.js';
 import { captionTrainTask, SampleSource, vqaTrainTask } from './tasks.js';
 import { trainModel, type StepRecord, type TrainResult } from './trainer.js';
