@@ -33,37 +33,39 @@ const REPO = findStartRoot();
 const CAPTION_CONFIG = join(REPO, 'configs', 'start-caption.yaml');
 const VQA_CONFIG = join(REPO, 'configs', 'start-vqa.yaml');
 
-const usage = `usage: prismer start [--out DIR] [--budget SECONDS] [--sequential] [--set key=value ...]
+const usage = `usage: prismer start [--out DIR] [--budget SECONDS] [--set key=value ...]
 
 The main job, on a laptop CPU: generates the Prism Shapes benchmark (cached in .cache/prism-shapes),
-trains a small Prismer with experts on captioning and on VQA (configs/start-caption.yaml and
-configs/start-vqa.yaml, both tasks in parallel: one wasm thread each), evaluates both on the held-out
-split, prints CIDEr / BLEU-4 / VQA accuracy per question type next to the baselines (best constant
-caption, best single answer per question type) and writes a report folder.
+trains a small Prismer on captioning (configs/start-caption.yaml), then fine-tunes it on VQA
+(configs/start-vqa.yaml) from the caption weights — the official order: caption pre-training, then VQA —
+while the caption model is evaluated on the other core; evaluates VQA on the held-out split, prints
+CIDEr / BLEU-4 / VQA accuracy per question type next to the baselines (best constant caption, best single
+answer per question type) and writes a report folder.
 
   --out DIR           report folder (default runs/start-<date>-<time>)
-  --budget SECONDS    training time of each task (default 300)
-  --sequential        train the two tasks one after the other (default: in parallel)
+  --budget SECONDS    training time of both tasks together, 4:5 caption:VQA (default 450)
   --set key=value     override a key of both configs (repeatable)`;
+
+/** Share of the training budget that goes to captioning (the rest fine-tunes VQA). */
+const CAPTION_SHARE = 4 / 9;
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
-/** Runs `prismer train <task>` in a child process, forwarding its lines with a prefix. */
-function trainChild(task: 'caption' | 'vqa', configPath: string, sets: readonly string[], outDir: string, budget: number): Promise<number> {
-  const args = [join(REPO, 'bin', 'prismer.js'), 'train', task, '--config', configPath, '--out', outDir, '--time-budget', String(budget), ...sets.flatMap((s) => ['--set', s])];
+/** Runs `prismer <args>` in a child process, forwarding its lines prefixed with `label`. */
+function runChild(label: string, args: readonly string[]): Promise<number> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'prismer.js'), ...args], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
     const forward = (stream: NodeJS.ReadableStream): void => {
       let buffer = '';
       stream.on('data', (chunk: Buffer) => {
         buffer += chunk.toString();
         const parts = buffer.split(/\r?\n/);
         buffer = parts.pop() ?? '';
-        for (const line of parts) if (line.trim()) process.stderr.write(`[${task}] ${line}\n`);
+        for (const line of parts) if (line.trim()) process.stderr.write(`[${label}] ${line}\n`);
       });
-      stream.on('end', () => { if (buffer.trim()) process.stderr.write(`[${task}] ${buffer}\n`); });
+      stream.on('end', () => { if (buffer.trim()) process.stderr.write(`[${label}] ${buffer}\n`); });
     };
     forward(child.stdout);
     forward(child.stderr);
@@ -90,17 +92,17 @@ function testCaptionEntries(config: ExperimentConfig): CaptionTestEntry[] {
 
 export const startCommand: Command = {
   name: 'start',
-  summary: 'Generate Prism Shapes, train a small Prismer on captioning and VQA, evaluate, write a report',
+  summary: 'Generate Prism Shapes, train a small Prismer on captioning, fine-tune it on VQA, evaluate, write a report',
   usage,
   async run(args) {
     let parsed;
     try {
-      parsed = parseArgs({ args, strict: true, allowPositionals: false, options: { out: { type: 'string' }, budget: { type: 'string' }, sequential: { type: 'boolean' }, set: { type: 'string', multiple: true } } });
+      parsed = parseArgs({ args, strict: true, allowPositionals: false, options: { out: { type: 'string' }, budget: { type: 'string' }, set: { type: 'string', multiple: true } } });
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
     const v = parsed.values;
-    const budget = v.budget === undefined ? 300 : Number(v.budget);
+    const budget = v.budget === undefined ? 450 : Number(v.budget);
     if (!(budget > 0)) throw new UsageError(`--budget must be a positive number of seconds, got '${v.budget}'`);
     const sets = v.set ?? [];
     const started = performance.now();
@@ -115,15 +117,23 @@ export const startCommand: Command = {
       const s = config.data.synthetic;
       await ensurePrismShapes(dirname(resolve(config.data_path)), { seed: s.seed, trainImages: s.train_images, testImages: s.test_images, imageSize: s.image_size }, say);
     }
-    say(`training captioning and VQA ${v.sequential ? 'one after the other' : 'in parallel'}, about ${formatDuration(budget)} each, then evaluating on the held-out split`);
+    const captionBudget = budget * CAPTION_SHARE;
+    const vqaBudget = budget - captionBudget;
     const runs = { caption: join(outDir, 'caption'), vqa: join(outDir, 'vqa') };
-    const codes = v.sequential
-      ? [await trainChild('caption', CAPTION_CONFIG, sets, runs.caption, budget), await trainChild('vqa', VQA_CONFIG, sets, runs.vqa, budget)]
-      : await Promise.all([trainChild('caption', CAPTION_CONFIG, sets, runs.caption, budget), trainChild('vqa', VQA_CONFIG, sets, runs.vqa, budget)]);
-    if (codes.some((c) => c !== 0)) {
-      say(`prismer start: training ${codes[0] !== 0 ? 'caption' : 'vqa'} exited with code ${codes[0] !== 0 ? codes[0] : codes[1]}; partial runs are in ${outDir} (resume with prismer train --from-checkpoint)`);
-      return codes.find((c) => c !== 0)!;
-    }
+    const setArgs = sets.flatMap((s) => ['--set', s]);
+    const failed = (what: string, code: number): number => {
+      say(`prismer start: ${what} exited with code ${code}; partial runs are in ${outDir} (resume with prismer train --from-checkpoint)`);
+      return code;
+    };
+    say(`training captioning for about ${formatDuration(captionBudget)}, then VQA from the caption weights for about ${formatDuration(vqaBudget)} while the caption model is evaluated`);
+    const captionCode = await runChild('caption', ['train', 'caption', '--config', CAPTION_CONFIG, '--out', runs.caption, '--time-budget', String(captionBudget), '--no-eval', ...setArgs]);
+    if (captionCode !== 0) return failed('caption training', captionCode);
+    const [evalCode, vqaCode] = await Promise.all([
+      runChild('caption', ['eval', 'caption', '--config', CAPTION_CONFIG, '--checkpoint', runs.caption, '--out', runs.caption, ...setArgs]),
+      runChild('vqa', ['train', 'vqa', '--config', VQA_CONFIG, '--out', runs.vqa, '--init-from', runs.caption, '--time-budget', String(vqaBudget), ...setArgs]),
+    ]);
+    if (evalCode !== 0) return failed('caption evaluation', evalCode);
+    if (vqaCode !== 0) return failed('VQA training', vqaCode);
 
     const captionMetrics = readRunMetrics(runs.caption);
     const vqaMetrics = readRunMetrics(runs.vqa);
