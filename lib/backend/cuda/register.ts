@@ -1,6 +1,7 @@
 // Wires the cuda backend into tfjs: the native kernels, a cpu fallback for every other kernel the cpu backend
 // has, and the factory that lib/backend/cuda.ts calls once the addon is loaded.
 import * as tf from '@tensorflow/tfjs';
+import { CPU_UNBRIDGEABLE_KERNELS } from '../cpu-bridge.js';
 import { setCudaBackendFactory } from '../cuda.js';
 import { asCudaAddon } from './addon.js';
 import { CudaBackend } from './backend.js';
@@ -10,8 +11,6 @@ import { layoutKernels } from './kernels-layout.js';
 import { linalgKernels } from './kernels-linalg.js';
 import { reduceKernels } from './kernels-reduce.js';
 
-/** Kernels that cannot be bridged: cuda stores no complex64 or string tensors, and draws on no canvas. */
-const UNBRIDGEABLE = new Set(['Complex', 'ComplexAbs', 'FFT', 'IFFT', 'Imag', 'Real', 'RFFT', 'IRFFT', 'Draw']);
 
 const NATIVE: tf.KernelConfig[] = [...elementwiseKernels, ...reduceKernels, ...layoutKernels, ...linalgKernels];
 
@@ -33,7 +32,7 @@ export function registerCudaKernels(): { native: string[]; fallback: string[] } 
   }
   const fallback: string[] = [];
   for (const kernel of tf.getKernelsForBackend('cpu')) {
-    if (have.has(kernel.kernelName) || UNBRIDGEABLE.has(kernel.kernelName)) continue;
+    if (have.has(kernel.kernelName) || Object.hasOwn(CPU_UNBRIDGEABLE_KERNELS, kernel.kernelName)) continue;
     tf.registerKernel(cpuFallbackKernel(kernel.kernelName));
     have.add(kernel.kernelName);
     fallback.push(kernel.kernelName);
