@@ -55,3 +55,28 @@ export function runCpuKernel(
     }
   }
 }
+
+/**
+ * Registers for `backendName` each of its `own` kernels it does not have yet, then `bridge(cpuKernel)` for
+ * every other kernel the cpu backend has (found by comparing the registries, so kernels added in later tfjs
+ * versions are covered too), except CPU_UNBRIDGEABLE_KERNELS. Returns the names registered by each route.
+ */
+export function registerOwnThenCpuBridged(
+  backendName: string, own: readonly tf.KernelConfig[], bridge: (cpuKernel: tf.KernelConfig) => tf.KernelConfig,
+): { own: string[]; bridged: string[] } {
+  const have = new Set(tf.getKernelsForBackend(backendName).map((k) => k.kernelName));
+  const registered = { own: [] as string[], bridged: [] as string[] };
+  for (const kernel of own) {
+    if (have.has(kernel.kernelName)) continue;
+    tf.registerKernel(kernel);
+    have.add(kernel.kernelName);
+    registered.own.push(kernel.kernelName);
+  }
+  for (const kernel of tf.getKernelsForBackend('cpu')) {
+    if (have.has(kernel.kernelName) || Object.hasOwn(CPU_UNBRIDGEABLE_KERNELS, kernel.kernelName)) continue;
+    tf.registerKernel(bridge(kernel));
+    have.add(kernel.kernelName);
+    registered.bridged.push(kernel.kernelName);
+  }
+  return registered;
+}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { CPU_UNBRIDGEABLE_KERNELS, runCpuKernel } from './cpu-bridge.js';
+import { CPU_UNBRIDGEABLE_KERNELS, registerOwnThenCpuBridged, runCpuKernel } from './cpu-bridge.js';
 import type { WasmBackendLike } from './kernel-backend.js';
 import { wasmUnsortedSegmentSum } from './wasm-segment-sum.js';
 
@@ -32,19 +32,7 @@ let registered: string[] | undefined;
  */
 export function registerWasmFallbackKernels(): string[] {
   if (registered) return registered;
-  const wasmKernels = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
-  const names: string[] = [];
-  for (const kernel of DEDICATED) {
-    if (wasmKernels.has(kernel.kernelName)) continue;
-    tf.registerKernel(kernel);
-    wasmKernels.add(kernel.kernelName);
-    names.push(kernel.kernelName);
-  }
-  for (const kernel of tf.getKernelsForBackend('cpu')) {
-    if (wasmKernels.has(kernel.kernelName) || Object.hasOwn(WASM_UNBRIDGEABLE_KERNELS, kernel.kernelName)) continue;
-    tf.registerKernel(bridgeToCpu(kernel));
-    names.push(kernel.kernelName);
-  }
-  registered = names;
-  return names;
+  const { own, bridged } = registerOwnThenCpuBridged('wasm', DEDICATED, bridgeToCpu);
+  registered = [...own, ...bridged];
+  return registered;
 }

@@ -1,7 +1,7 @@
 // Wires the cuda backend into tfjs: the native kernels, a cpu fallback for every other kernel the cpu backend
 // has, and the factory that lib/backend/cuda.ts calls once the addon is loaded.
 import * as tf from '@tensorflow/tfjs';
-import { CPU_UNBRIDGEABLE_KERNELS } from '../cpu-bridge.js';
+import { registerOwnThenCpuBridged } from '../cpu-bridge.js';
 import { setCudaBackendFactory } from '../cuda.js';
 import { asCudaAddon } from './addon.js';
 import { CudaBackend } from './backend.js';
@@ -22,22 +22,8 @@ let registered: { native: string[]; fallback: string[] } | undefined;
 /** Registers (once) every cuda kernel: native ones, then cpu fallbacks for the rest. Returns both name lists. */
 export function registerCudaKernels(): { native: string[]; fallback: string[] } {
   if (registered) return registered;
-  const have = new Set(tf.getKernelsForBackend('cuda').map((k) => k.kernelName));
-  const native: string[] = [];
-  for (const kernel of NATIVE) {
-    if (have.has(kernel.kernelName)) continue;
-    tf.registerKernel(kernel);
-    have.add(kernel.kernelName);
-    native.push(kernel.kernelName);
-  }
-  const fallback: string[] = [];
-  for (const kernel of tf.getKernelsForBackend('cpu')) {
-    if (have.has(kernel.kernelName) || Object.hasOwn(CPU_UNBRIDGEABLE_KERNELS, kernel.kernelName)) continue;
-    tf.registerKernel(cpuFallbackKernel(kernel.kernelName));
-    have.add(kernel.kernelName);
-    fallback.push(kernel.kernelName);
-  }
-  registered = { native, fallback };
+  const { own, bridged } = registerOwnThenCpuBridged('cuda', NATIVE, (kernel) => cpuFallbackKernel(kernel.kernelName));
+  registered = { native: own, fallback: bridged };
   return registered;
 }
 
