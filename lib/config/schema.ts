@@ -78,6 +78,11 @@ export interface ExperimentTrainSection {
   keep_checkpoints: number;
   /** Learning-rate multipliers by parameter-name prefix, e.g. { expert_encoder: 0.1 } (lib/train/adamw.ts lrScale). */
   lr_scale: Record<string, number | string | boolean>;
+  /**
+   * When no expert-encoder parameter trains and training does not augment, the encoder's outputs are
+   * computed once per training image and reused (lib/train/encoder-cache.ts), up to this many MB; 0: never.
+   */
+  encoder_cache_mb: number;
 }
 
 /** `eval:` generation and scoring settings (the official values are fixed in its code). */
@@ -216,6 +221,7 @@ export const EXPERIMENT_SCHEMA: Record<string, ConfigFieldSpec> = {
       eval_every: { kind: 'int', min: 0, default: 1 },
       keep_checkpoints: { kind: 'int', min: 1, default: 2 },
       lr_scale: { kind: 'scalarMap', default: {} },
+      encoder_cache_mb: { kind: 'number', min: 0, default: 1024 },
     },
   },
   eval: {

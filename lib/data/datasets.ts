@@ -42,6 +42,8 @@ export interface PrismerDataset {
   readonly experts: readonly LabelExpert[];
   readonly fallbacks: LabelFallbackCounter;
   load(index: number, seed?: number): Promise<PrismerSample>;
+  /** Which image sample `index` shows (`<folder>/<file>`): samples with one key share pixels and labels. */
+  imageKey?(index: number): string;
   /** A structured-clonable description from which a worker thread rebuilds the same dataset. */
   spec?(): PrismerDatasetSpec;
 }
@@ -105,6 +107,7 @@ abstract class ListDataset<T> implements PrismerDataset {
     return rest;
   }
   abstract load(index: number, seed?: number): Promise<PrismerSample>;
+  abstract imageKey(index: number): string;
 }
 
 export type CaptionSplit = 'train' | 'test' | 'nocaps';
@@ -124,6 +127,10 @@ export class CaptionDataset extends ListDataset<CaptionTrainEntry | CaptionTestE
 
   spec(): PrismerDatasetSpec {
     return { kind: 'caption', paths: this.pathsSpec(), split: this.split, prefix: this.prefix, entries: [...this.entries] };
+  }
+
+  imageKey(index: number): string {
+    return `${this.split === 'nocaps' ? 'nocaps' : 'vqav2'}/${this.entry(index).image}`;
   }
 
   async load(index: number, seed?: number): Promise<PrismerSample> {
@@ -153,6 +160,11 @@ export class VqaDataset extends ListDataset<VqaTrainEntry | VqaTestEntry> {
 
   spec(): PrismerDatasetSpec {
     return { kind: 'vqa', paths: this.pathsSpec(), train: this.train, entries: [...this.entries], answerList: this.answerList };
+  }
+
+  imageKey(index: number): string {
+    const entry = this.entry(index);
+    return `${entry.dataset === 'vg' ? 'vg' : 'vqav2'}/${entry.image}`;
   }
 
   async load(index: number, seed?: number): Promise<PrismerSample> {

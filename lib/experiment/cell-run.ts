@@ -15,6 +15,7 @@ import { configTrainerOptions } from '../train/config-options.js';
 import { readTrainLog } from '../train/log.js';
 import type { ProgressOptions } from '../train/progress.js';
 import { evaluateExperiment, evaluationMetrics, loadInitialWeights, type ExperimentEvaluation } from '../train/run.js';
+import { prepareEncoderCache } from '../train/encoder-cache.js';
 import { captionTrainTask, SampleSource, vqaTrainTask } from '../train/tasks.js';
 import { trainModel } from '../train/trainer.js';
 import { splitCellParams, type CellAblations, type GridCell } from './grid.js';
@@ -142,9 +143,10 @@ async function trainedModel(setup: ExperimentSetup, trainDir: string, ablations:
     }
     const datasets = c.task === 'vqa' ? vqaDatasets(setup) : captionDatasets(setup);
     const source = new SampleSource(datasets.train, setup.augment);
+    const cache = await prepareEncoderCache(model, source, c, setup.augment, options.log);
     const task = c.task === 'vqa'
-      ? vqaTrainTask('vqa', model as PrismerVQA, setup.tokenizer, source)
-      : captionTrainTask('caption', model as PrismerCaption, setup.tokenizer, source, c.prefix);
+      ? vqaTrainTask('vqa', model as PrismerVQA, setup.tokenizer, source, cache ?? undefined)
+      : captionTrainTask('caption', model as PrismerCaption, setup.tokenizer, source, c.prefix, cache ?? undefined);
     const resumable = existsSync(join(trainDir, 'checkpoints', 'latest.json')) || existsSync(join(trainDir, 'latest.json'));
     const result = await trainModel(task, {
       ...configTrainerOptions(c), outDir: trainDir, resumeFrom: resumable ? trainDir : undefined, maxSteps: options.maxSteps,

@@ -7,8 +7,16 @@ import type { ParameterStore } from './parameters.js';
  * `running_mean`, `running_var`, `num_batches_tracked` (int32 here, int64 in checkpoints) keep the
  * official names and order. Eval mode normalises with the running statistics; training mode with the
  * batch statistics (biased variance) and updates the running ones as torch does (momentum 0.1,
- * unbiased variance in the running average).
+ * unbiased variance in the running average). `momentum` in the apply options overrides the module's for one
+ * call (1/k on the k-th batch gives torch's `momentum=None` cumulative average, used to calibrate a frozen stem).
  */
+export interface BatchNormApplyOptions {
+  /** Batch statistics (and a running-statistics update) instead of the running statistics. */
+  training?: boolean;
+  /** Running-average momentum for this call (training mode only); default the module's. */
+  momentum?: number;
+}
+
 export class BatchNorm2d extends Module {
   constructor(store: ParameterStore, prefix: string, readonly channels: number, readonly eps = 1e-5, readonly momentum = 0.1) {
     super(store, prefix);
@@ -22,14 +30,14 @@ export class BatchNorm2d extends Module {
   }
 
   /** x: [N, H, W, C]. */
-  apply(x: tf.Tensor4D, options: { training?: boolean } = {}): tf.Tensor4D {
+  apply(x: tf.Tensor4D, options: BatchNormApplyOptions = {}): tf.Tensor4D {
     return tf.tidy(() => {
       if (x.rank !== 4 || x.shape[3] !== this.channels) {
         throw new Error(`${this.prefix}: input has shape [${x.shape.join(', ')}], expected [N, H, W, ${this.channels}] (NHWC)`);
       }
       const weight = this.parameter('weight');
       const bias = this.parameter('bias');
-      if (options.training) return this.applyTraining(x, weight, bias);
+      if (options.training) return this.applyTraining(x, weight, bias, options.momentum ?? this.momentum);
       // y = x * (w / sqrt(var + eps)) + (b - mean * w / sqrt(var + eps)), as torch's CPU inference kernel folds it.
       const scale = tf.mul(weight, tf.rsqrt(tf.add(this.parameter('running_var'), this.eps)));
       const shift = tf.sub(bias, tf.mul(this.parameter('running_mean'), scale));
@@ -37,11 +45,10 @@ export class BatchNorm2d extends Module {
     });
   }
 
-  private applyTraining(x: tf.Tensor4D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor4D {
+  private applyTraining(x: tf.Tensor4D, weight: tf.Tensor, bias: tf.Tensor, m: number): tf.Tensor4D {
     const { mean, variance } = tf.moments(x, [0, 1, 2]);
     const count = x.shape[0] * x.shape[1] * x.shape[2];
     const y = tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps))), weight), bias) as tf.Tensor4D;
-    const m = this.momentum;
     const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
     const runningMean = this.parameter('running_mean');
     const runningVar = this.parameter('running_var');

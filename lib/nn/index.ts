@@ -6,6 +6,7 @@ export { LayerNorm } from './layer-norm.js';
 export { gelu, quickGelu, squaredRelu } from './activations.js';
 export { Conv2d, PatchEmbedding, type Conv2dOptions } from './conv2d.js';
 export { BatchNorm2d } from './batch-norm.js';
+export type { BatchNormApplyOptions } from './batch-norm.js';
 export { MultiheadAttention, type AttentionResult } from './multihead-attention.js';
 export {
   bicubicGridMatrix, bicubicMatrix, bilinearAlignCornersMatrix, interpolateBicubic, interpolateNearest, interpolatePosEmbed,

@@ -2,6 +2,7 @@ import type { PrismerDataset, PrismerSample } from '../data/datasets.js';
 import { collatePrismerBatch, type PrismerBatch } from '../data/loader.js';
 import { mixSeed } from '../data/rng.js';
 import { prismerBatchInputs } from './batch-inputs.js';
+import type { EncoderOutputCache } from './encoder-cache.js';
 import type { PrismerCaption } from '../model/prismer-caption.js';
 import type { PrismerVQA } from '../model/prismer-vqa.js';
 import type { DecoderTokenBatch } from '../model/prismer.js';
@@ -48,34 +49,41 @@ function forwardOptions(context: TrainStepContext): { training: boolean; dropout
   return { training: true, dropoutSeed: context.seed, encoder: { training: true } };
 }
 
-/** Caption training (and pre-training / classification, which use the same caption loss). */
-export function captionTrainTask(name: string, model: PrismerCaption, tokenizer: TextTokenizer, source: SampleSource, prefix: string): TrainTask<PrismerTrainBatch> {
+/**
+ * Caption training (and pre-training / classification, which use the same caption loss). With `cache` (a
+ * frozen encoder over deterministic data) the decoder reads the cached encodings instead of running the encoder.
+ */
+export function captionTrainTask(name: string, model: PrismerCaption, tokenizer: TextTokenizer, source: SampleSource, prefix: string, cache?: EncoderOutputCache): TrainTask<PrismerTrainBatch> {
   return {
     name, store: model.store, size: source.dataset.length,
     async loadBatch(indices, context) {
       const batch = await source.collate(indices, context.seed);
+      cache?.fill(batch);
       if (!batch.captions) throw new Error(`train ${name}: the dataset gives no captions`);
       return { batch, tokens: captionTrainBatch(tokenizer, batch.captions, prefix), weights: null };
     },
     loss({ batch, tokens }, context) {
-      const inputs = prismerBatchInputs(batch, source.dataset.experts);
       // Runs inside tf.variableGrads, whose scope disposes the inputs and intermediates after backprop.
+      if (cache) return model.captionLossFromEncoding(cache.encodings(batch), tokens, forwardOptions(context)).loss;
+      const inputs = prismerBatchInputs(batch, source.dataset.experts);
       return model.captionLoss(inputs, tokens, forwardOptions(context)).loss;
     },
   };
 }
 
 /** VQA training: question + answer tokens, the loss weighted per sample (official `weights * loss`). */
-export function vqaTrainTask(name: string, model: PrismerVQA, tokenizer: TextTokenizer, source: SampleSource): TrainTask<PrismerTrainBatch> {
+export function vqaTrainTask(name: string, model: PrismerVQA, tokenizer: TextTokenizer, source: SampleSource, cache?: EncoderOutputCache): TrainTask<PrismerTrainBatch> {
   return {
     name, store: model.store, size: source.dataset.length,
     async loadBatch(indices, context) {
       const batch = await source.collate(indices, context.seed);
+      cache?.fill(batch);
       if (!batch.questions || !batch.answers) throw new Error(`train ${name}: the dataset gives no questions and answers`);
       const weights = batch.weights ? Array.from(batch.weights) : new Array<number>(batch.batchSize).fill(1);
       return { batch, tokens: vqaTrainBatch(tokenizer, batch.questions, batch.answers), weights };
     },
     loss({ batch, tokens, weights }, context) {
+      if (cache) return model.vqaLossFromEncoding(cache.encodings(batch), tokens, weights ?? [], forwardOptions(context)).loss;
       const inputs = prismerBatchInputs(batch, source.dataset.experts);
       return model.vqaLoss(inputs, tokens, weights ?? [], forwardOptions(context)).loss;
     },

@@ -109,6 +109,18 @@ test('BatchNorm2d training uses batch statistics and updates the running ones (m
   store.dispose();
 });
 
+test('BatchNorm2d momentum 1/k per call averages the batch statistics (torch momentum=None)', async () => {
+  await useBackend('cpu');
+  const store = new ParameterStore(0);
+  const bn = new BatchNorm2d(store, 'bn', 1);
+  const batches = [[1, 2, 3, 6], [10, 10, 12, 12]];
+  batches.forEach((values, k) => tf.tidy(() => { bn.apply(tf.tensor4d(values, [1, 2, 2, 1]), { training: true, momentum: 1 / (k + 1) }); }));
+  // Batch means 3 and 11; unbiased variances 14/3 and 4/3.
+  assert.ok(Math.abs(store.get('bn.running_mean').dataSync()[0]! - 7) < 1e-5);
+  assert.ok(Math.abs(store.get('bn.running_var').dataSync()[0]! - 3) < 1e-5);
+  store.dispose();
+});
+
 test('layout errors name the module and the expected shape', () => {
   const store = new ParameterStore(0);
   const conv = new Conv2d(store, 'stem.1', 3, 4, 3, { padding: 1 });

@@ -55,6 +55,8 @@ export interface ExpertEncoderApplyOptions {
   instanceRows?: InstanceRowMapper;
   /** BatchNorm in training mode (batch statistics, running-stat update); default eval. */
   training?: boolean;
+  /** The stems' BatchNorm running-average momentum in training mode (lib/nn BatchNorm2d); default 0.1. */
+  batchNormMomentum?: number;
 }
 
 export const DEFAULT_RESAMPLER = { layers: 4, heads: 8, latents: 64 } as const;
@@ -135,7 +137,7 @@ export class ExpertEncoder extends Module {
         const stem = domain && this.stems.get(domain);
         if (!stem || !domain) throw new Error(`${where}: input '${key}' has no stem; this encoder has experts ${this.config.experts.join(', ')}`);
         const label = domain === 'obj_detection' ? asObjDetection(value, key, where).label : asImage(value, key, where);
-        const features = stem.apply(label, { training: options.training });
+        const features = stem.apply(label, { training: options.training, momentum: options.batchNormMomentum });
         const [b, h, w, d] = features.shape;
         capture?.record(`enc.stem.${domain}`, () => tf.transpose(features, [0, 3, 1, 2]));
         if (h !== w) throw new Error(`${where}: expert '${key}' gives a ${h}x${w} token grid; the shared positional embedding needs a square one`);

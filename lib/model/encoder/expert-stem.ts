@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BatchNorm2d } from '../../nn/batch-norm.js';
+import { BatchNorm2d, type BatchNormApplyOptions } from '../../nn/batch-norm.js';
 import { Conv2d } from '../../nn/conv2d.js';
 import { upsamplingBilinear2d } from '../../nn/interpolate.js';
 import { Module } from '../../nn/module.js';
@@ -35,7 +35,7 @@ export class ExpertStem extends Module {
   }
 
   /** x: [B, inChannels, H, W] → [B, h, w, width]. */
-  apply(x: tf.Tensor4D, options: { training?: boolean } = {}): tf.Tensor4D {
+  apply(x: tf.Tensor4D, options: BatchNormApplyOptions = {}): tf.Tensor4D {
     if (x.rank !== 4 || x.shape[1] !== this.inChannels) {
       throw new Error(`${this.prefix}: input has shape [${x.shape.join(', ')}], expected [B, ${this.inChannels}, H, W] (NCHW)`);
     }

@@ -1,0 +1,119 @@
+// The frozen-encoder output cache: when it applies, that cached encodings equal the encoder's eval-mode
+// output, that each image is encoded once, and the BatchNorm calibration it starts with.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../lib/backend/init.js';
+import { loadExperimentConfig } from '../../lib/config/load.js';
+import { disposeBatchInputs, prismerBatchInputs } from '../../lib/train/batch-inputs.js';
+import { EncoderOutputCache, expertEncoderFrozen, prepareEncoderCache } from '../../lib/train/encoder-cache.js';
+import { buildExperimentModel, prepareExperiment, vqaDatasets } from '../../lib/train/experiment.js';
+import { SampleSource } from '../../lib/train/tasks.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'prismer-encoder-cache-'));
+
+/** Prism Shapes VQA with the depth expert (a BatchNorm stem) on a tiny Prismer. */
+function tinyConfig(): string {
+  const path = join(dir, 'tiny.yaml');
+  writeFileSync(path, [
+    `extends: ${resolve('configs/start-vqa.yaml')}`,
+    `data_path: ${join(dir, 'shapes', 'data')}`,
+    `label_path: ${join(dir, 'shapes', 'labels')}`,
+    'experts: [depth]',
+    'batch_size_train: 4',
+    'data:',
+    '  synthetic: {seed: 0, train_images: 6, test_images: 2, image_size: 32}',
+    '',
+  ].join('\n'));
+  return path;
+}
+
+async function tinySetup(sets: string[] = []) {
+  await initBackend('cpu');
+  const setup = await prepareExperiment(loadExperimentConfig(tinyConfig(), ['image_resolution=32', ...sets]));
+  const model = buildExperimentModel(setup);
+  const source = new SampleSource(vqaDatasets(setup).train, setup.augment);
+  return { setup, model, source };
+}
+
+test('the encoder counts as frozen when every encoder parameter has lr multiplier 0 or is not trainable', async () => {
+  const { model } = await tinySetup();
+  assert.equal(expertEncoderFrozen(model.store, { expert_encoder: 0 }), true);
+  assert.equal(expertEncoderFrozen(model.store, {}), false);
+  assert.equal(expertEncoderFrozen(model.store, { expert_encoder: 0, 'expert_encoder.resampler': 1 }), false);
+  model.store.setTrainable((name) => !name.startsWith('expert_encoder.'));
+  assert.equal(expertEncoderFrozen(model.store, {}), true);
+  model.dispose();
+});
+
+test('cached encodings equal the eval-mode encoder output, and each image is encoded once', async () => {
+  const { model, source } = await tinySetup();
+  const cache = new EncoderOutputCache(model, source);
+  const images = cache.imageIndices();
+  assert.equal(images.length, 6, 'six training images behind the questions');
+  assert.ok(source.dataset.length > images.length);
+  await cache.calibrate(images, 4);
+  const batch = await source.collate([0, 1, 2, 3], 0);
+  cache.fill(batch);
+  const cached = cache.encodings(batch);
+  const inputs = prismerBatchInputs(batch, source.dataset.experts);
+  const direct = model.encode(inputs, { training: false });
+  disposeBatchInputs(inputs);
+  assert.deepEqual(cached.shape, direct.shape);
+  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(cached, direct))).dataSync()[0]!);
+  assert.ok(diff < 1e-6, `cached vs direct max |diff| ${diff}`);
+  tf.dispose([cached, direct]);
+  const distinct = new Set(batch.indices.map((i) => source.dataset.imageKey!(i))).size;
+  assert.equal(cache.encoded, distinct);
+  cache.fill(batch);
+  assert.equal(cache.encoded, distinct, 'a second visit encodes nothing');
+  const all = await source.collate(Array.from({ length: source.dataset.length }, (_, i) => i), 0);
+  cache.fill(all);
+  assert.equal(cache.encoded, 6);
+  assert.equal(cache.size, 6);
+  assert.ok(cache.bytes > 0);
+  const unseen = new EncoderOutputCache(model, source);
+  assert.throws(() => unseen.encodings(batch), /nothing cached yet/);
+  model.dispose();
+});
+
+test('calibration replaces the stems\' initial BatchNorm statistics with the average over the images', async () => {
+  const { model, source } = await tinySetup();
+  const mean = 'expert_encoder.conv1.depth.2.running_mean';
+  assert.deepEqual([...model.store.get(mean).dataSync()].every((v) => v === 0), true);
+  const cache = new EncoderOutputCache(model, source);
+  await cache.calibrate(cache.imageIndices(), 4);
+  const calibrated = [...model.store.get(mean).dataSync()];
+  assert.ok(calibrated.some((v) => v !== 0));
+  // Calibrating again over the same images reproduces the same statistics (an average, not a drift).
+  await cache.calibrate(cache.imageIndices(), 4);
+  const again = [...model.store.get(mean).dataSync()];
+  calibrated.forEach((v, i) => assert.ok(Math.abs(v - again[i]!) < 1e-5));
+  model.dispose();
+});
+
+test('prepareEncoderCache applies only to a frozen encoder over deterministic data within the budget', async () => {
+  const frozen = await tinySetup();
+  const lines: string[] = [];
+  const cache = await prepareEncoderCache(frozen.model, frozen.source, frozen.setup.config, false, (line) => lines.push(line));
+  assert.ok(cache instanceof EncoderOutputCache);
+  assert.match(lines.join('\n'), /encoder cache: .*6 training images/);
+  lines.length = 0;
+  assert.equal(await prepareEncoderCache(frozen.model, frozen.source, frozen.setup.config, true, (line) => lines.push(line)), null);
+  assert.match(lines.join('\n'), /off \(.*augments/);
+  frozen.model.dispose();
+  const small = await tinySetup(['train.encoder_cache_mb=0.001']);
+  lines.length = 0;
+  assert.equal(await prepareEncoderCache(small.model, small.source, small.setup.config, false, (line) => lines.push(line)), null);
+  assert.match(lines.join('\n'), /off \(6 images x \d+ x \d+ floats .* > train\.encoder_cache_mb 0\.001\)/);
+  small.model.dispose();
+  const off = await tinySetup(['train.encoder_cache_mb=0']);
+  assert.equal(await prepareEncoderCache(off.model, off.source, off.setup.config, false), null);
+  off.model.dispose();
+  const training = await tinySetup(['train.lr_scale.expert_encoder=1']);
+  assert.equal(await prepareEncoderCache(training.model, training.source, training.setup.config, false), null);
+  training.model.dispose();
+});
