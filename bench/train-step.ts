@@ -2,7 +2,8 @@
 // optimiser steps per second for a few batch sizes, the filter-gradient speed-up of
 // installFastConv2dGradient against tfjs's stock Conv2DBackpropFilter, and one batched matmul against
 // n split 2-D matmuls per attention shape, which sets SPLIT_BATCHED_MATMUL_MIN_WORK in
-// lib/nn/weight-matmul.ts (all measured in the same run).
+// lib/nn/weight-matmul.ts, and, with the expert encoder frozen as npm start trains, a step that runs the
+// encoder against one that reads its cached output (lib/train/encoder-cache.ts) (all measured in the same run).
 // Usage: node --import tsx bench/train-step.ts [--steps N] [--batches 8,16,32]
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -67,4 +68,29 @@ for (const batch of (values.batches as string).split(',').map(Number)) {
   const ms = timeIt(step, Number(values.steps));
   console.log(`batch ${batch}: ${(1000 / ms).toFixed(2)} steps/s, ${((1000 * batch) / ms).toFixed(1)} samples/s`);
   tf.dispose(Object.values(inputs));
+}
+
+// 4. npm start's setting: the expert encoder frozen (no gradient), batch 16. Running the encoder every step
+//    (BatchNorm on batch statistics) vs decoding a cached encoding, as EncoderOutputCache lets training do.
+{
+  const batch = 16;
+  const decoderOnly = trainable.filter(([n]) => !n.startsWith('expert_encoder.'));
+  const decoderOptimizer = new AdamW(decoderOnly, { lr: 1e-4 });
+  const decoderNameOf = new Map(decoderOnly.map(([n, v]) => [v.name, n]));
+  const inputs = { rgb: tf.randomNormal([batch, 3, R, R]) as tf.Tensor4D, depth: tf.randomUniform([batch, 1, R, R], -1, 1) as tf.Tensor4D, ocr_detection: tf.randomNormal([batch, 64, R, R]) as tf.Tensor4D };
+  const ids = Array.from({ length: batch }, () => Array.from({ length: 20 }, (_, t) => (t === 0 ? 0 : 4 + ((t * 7) % 500))));
+  const tokens = { inputIds: ids, attentionMask: ids.map((r) => r.map(() => 1)), labels: ids.map((r) => r.map((v, t) => (t < 4 ? -100 : v))) };
+  const cached = model.encode(inputs, { training: false });
+  const encoded = cached.dataSync().slice();
+  const stepWith = (loss: () => tf.Scalar): void => {
+    const { value, grads } = tf.variableGrads(loss, decoderOnly.map(([, v]) => v));
+    value.dataSync();
+    decoderOptimizer.step(new Map(Object.entries(grads).map(([k, g]) => [decoderNameOf.get(k)!, g])));
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  const repeats = Math.max(4, Number(values.steps));
+  const withEncoder = timeIt(() => stepWith(() => model.captionLoss(inputs, tokens, { training: true, encoder: { training: true } }).loss), repeats);
+  const fromCache = timeIt(() => stepWith(() => model.captionLossFromEncoding(tf.tensor3d(encoded, cached.shape), tokens, { training: true }).loss), repeats);
+  console.log(`frozen encoder, batch ${batch}: encoder every step ${withEncoder.toFixed(0)} ms, cached encoding ${fromCache.toFixed(0)} ms, speed-up ${(withEncoder / fromCache).toFixed(2)}x`);
+  tf.dispose([cached, ...Object.values(inputs)]);
 }
