@@ -43,11 +43,15 @@ CIDEr / BLEU-4 / VQA accuracy per question type next to the baselines (best cons
 answer per question type) and writes a report folder.
 
   --out DIR           report folder (default runs/start-<date>-<time>)
-  --budget SECONDS    training time of both tasks together, 4:5 caption:VQA (default 450)
+  --budget SECONDS    training time of both tasks together (default 450)
+  --caption-share F   fraction of --budget spent on captioning, the rest on VQA (default 1/3)
   --set key=value     override a key of both configs (repeatable)`;
 
-/** Share of the training budget that goes to captioning (the rest fine-tunes VQA). */
-const CAPTION_SHARE = 4 / 9;
+/**
+ * Default share of the training budget that goes to captioning (the rest fine-tunes VQA). With the cached
+ * encoder, 1/3 (150 s, ~470 steps) already reaches the CIDEr-D of 4/9, and VQA gains from the longer fine-tuning.
+ */
+const CAPTION_SHARE = 1 / 3;
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -97,13 +101,15 @@ export const startCommand: Command = {
   async run(args) {
     let parsed;
     try {
-      parsed = parseArgs({ args, strict: true, allowPositionals: false, options: { out: { type: 'string' }, budget: { type: 'string' }, set: { type: 'string', multiple: true } } });
+      parsed = parseArgs({ args, strict: true, allowPositionals: false, options: { out: { type: 'string' }, budget: { type: 'string' }, 'caption-share': { type: 'string' }, set: { type: 'string', multiple: true } } });
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
     const v = parsed.values;
     const budget = v.budget === undefined ? 450 : Number(v.budget);
     if (!(budget > 0)) throw new UsageError(`--budget must be a positive number of seconds, got '${v.budget}'`);
+    const captionShare = v['caption-share'] === undefined ? CAPTION_SHARE : Number(v['caption-share']);
+    if (!(captionShare > 0 && captionShare < 1)) throw new UsageError(`--caption-share must be a fraction between 0 and 1 (exclusive), got '${v['caption-share']}'`);
     const sets = v.set ?? [];
     const started = performance.now();
     const outDir = resolve(v.out ?? join('runs', `start-${timestamp()}`));
@@ -117,7 +123,7 @@ export const startCommand: Command = {
       const s = config.data.synthetic;
       await ensurePrismShapes(dirname(resolve(config.data_path)), { seed: s.seed, trainImages: s.train_images, testImages: s.test_images, imageSize: s.image_size }, say);
     }
-    const captionBudget = budget * CAPTION_SHARE;
+    const captionBudget = budget * captionShare;
     const vqaBudget = budget - captionBudget;
     const runs = { caption: join(outDir, 'caption'), vqa: join(outDir, 'vqa') };
     const setArgs = sets.flatMap((s) => ['--set', s]);

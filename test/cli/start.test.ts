@@ -15,8 +15,9 @@ test('prismer start trains both tasks, evaluates, prints the table and writes th
     'data.synthetic.train_images=12', 'data.synthetic.test_images=4', 'batch_size_train=4', 'batch_size_test=4',
     'max_epoch=1', 'eval.max_length=12', 'eval.min_length=4', 'k_test=4',
   ].flatMap((s) => ['--set', s]);
-  const result = spawnSync(process.execPath, ['bin/prismer.js', 'start', '--out', out, '--budget', '3', ...sets], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['bin/prismer.js', 'start', '--out', out, '--budget', '4', '--caption-share', '0.5', ...sets], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, /training captioning for about (\S+), then VQA from the caption weights for about \1 /, '--caption-share 0.5 splits the budget evenly');
   assert.match(result.stdout, /CIDEr-D\s+\d+\.\d+\s+\d+\.\d+\s+baseline: best constant caption/);
   assert.match(result.stdout, /VQA accuracy \(%\)\s+\d+\.\d+\s+\d+\.\d+\s+baseline: best single answer per question type/);
   for (const file of ['summary.json', 'report.md', 'training-curves.svg', 'vqa-accuracy.svg', 'caption-metrics.svg', 'caption/train.jsonl', 'vqa/train.jsonl', 'caption/config.json', 'vqa/metrics.json']) {
@@ -27,4 +28,12 @@ test('prismer start trains both tasks, evaluates, prints the table and writes th
   assert.match(summary.caption.baseline.caption, /\.$/);
   assert.ok(Object.keys(summary.vqa.baseline.answers).length >= 3);
   assert.match(readFileSync(join(out, 'training-curves.svg'), 'utf8'), /<svg/);
+});
+
+test('prismer start rejects a caption share outside (0, 1) before doing any work', () => {
+  for (const share of ['1', '0', 'half']) {
+    const result = spawnSync(process.execPath, ['bin/prismer.js', 'start', '--caption-share', share], { encoding: 'utf8' });
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, new RegExp(`--caption-share must be a fraction between 0 and 1 \\(exclusive\\), got '${share}'`));
+  }
 });
