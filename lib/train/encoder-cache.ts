@@ -138,7 +138,10 @@ export async function prepareEncoderCache(model: Prismer, source: SampleSource, 
     return null;
   }
   const started = performance.now();
-  await cache.calibrate(images, config.batch_size_train);
-  log(`encoder cache: the expert encoder is frozen, so its outputs for the ${images.length} training images (${mb.toFixed(1)} MB) are computed once, in eval mode after estimating the stems' BatchNorm statistics over them (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  // PrismerZ (no expert stems) has no BatchNorm to calibrate.
+  const hasBatchNorm = model.store.names().some((name) => name.startsWith(ENCODER_PREFIX) && name.endsWith('.running_mean'));
+  if (hasBatchNorm) await cache.calibrate(images, config.batch_size_train);
+  const calibration = hasBatchNorm ? `, in eval mode after estimating the stems' BatchNorm statistics over them (${((performance.now() - started) / 1000).toFixed(1)} s)` : '';
+  log(`encoder cache: the expert encoder is frozen, so its outputs for the ${images.length} training images (${mb.toFixed(1)} MB) are computed once${calibration}`);
   return cache;
 }

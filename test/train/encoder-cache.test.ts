@@ -110,6 +110,11 @@ test('prepareEncoderCache applies only to a frozen encoder over deterministic da
   assert.equal(await prepareEncoderCache(small.model, small.source, small.setup.config, false, (line) => lines.push(line)), null);
   assert.match(lines.join('\n'), /off \(6 images x \d+ x \d+ floats .* > train\.encoder_cache_mb 0\.001\)/);
   small.model.dispose();
+  const prismerZ = await tinySetup(['experts=[]']);
+  lines.length = 0;
+  assert.ok(await prepareEncoderCache(prismerZ.model, prismerZ.source, prismerZ.setup.config, false, (line) => lines.push(line)) instanceof EncoderOutputCache);
+  assert.doesNotMatch(lines.join('\n'), /BatchNorm/, 'PrismerZ has no stems to calibrate');
+  prismerZ.model.dispose();
   const off = await tinySetup(['train.encoder_cache_mb=0']);
   assert.equal(await prepareEncoderCache(off.model, off.source, off.setup.config, false), null);
   off.model.dispose();
