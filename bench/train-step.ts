@@ -55,10 +55,15 @@ const model = new PrismerCaption(prismerConfigForSize(size, config.experts, R), 
 const trainable = model.store.entries().filter(([n, v]) => v.trainable && !model.store.isBuffer(n));
 const optimizer = new AdamW(trainable, { lr: 1e-4 });
 const nameOf = new Map(trainable.map(([n, v]) => [v.name, n]));
-for (const batch of (values.batches as string).split(',').map(Number)) {
+/** Random rgb / depth / OCR inputs and 20-token captions (the first 4 tokens unlabelled) for `batch` samples. */
+function startModelBatch(batch: number) {
   const inputs = { rgb: tf.randomNormal([batch, 3, R, R]) as tf.Tensor4D, depth: tf.randomUniform([batch, 1, R, R], -1, 1) as tf.Tensor4D, ocr_detection: tf.randomNormal([batch, 64, R, R]) as tf.Tensor4D };
   const ids = Array.from({ length: batch }, () => Array.from({ length: 20 }, (_, t) => (t === 0 ? 0 : 4 + ((t * 7) % 500))));
   const tokens = { inputIds: ids, attentionMask: ids.map((r) => r.map(() => 1)), labels: ids.map((r) => r.map((v, t) => (t < 4 ? -100 : v))) };
+  return { inputs, tokens };
+}
+for (const batch of (values.batches as string).split(',').map(Number)) {
+  const { inputs, tokens } = startModelBatch(batch);
   const step = (): void => {
     const { value, grads } = tf.variableGrads(() => model.captionLoss(inputs, tokens, { training: true, encoder: { training: true } }).loss, trainable.map(([, v]) => v));
     value.dataSync();
@@ -77,9 +82,7 @@ for (const batch of (values.batches as string).split(',').map(Number)) {
   const decoderOnly = trainable.filter(([n]) => !n.startsWith('expert_encoder.'));
   const decoderOptimizer = new AdamW(decoderOnly, { lr: 1e-4 });
   const decoderNameOf = new Map(decoderOnly.map(([n, v]) => [v.name, n]));
-  const inputs = { rgb: tf.randomNormal([batch, 3, R, R]) as tf.Tensor4D, depth: tf.randomUniform([batch, 1, R, R], -1, 1) as tf.Tensor4D, ocr_detection: tf.randomNormal([batch, 64, R, R]) as tf.Tensor4D };
-  const ids = Array.from({ length: batch }, () => Array.from({ length: 20 }, (_, t) => (t === 0 ? 0 : 4 + ((t * 7) % 500))));
-  const tokens = { inputIds: ids, attentionMask: ids.map((r) => r.map(() => 1)), labels: ids.map((r) => r.map((v, t) => (t < 4 ? -100 : v))) };
+  const { inputs, tokens } = startModelBatch(batch);
   const cached = model.encode(inputs, { training: false });
   const encoded = cached.dataSync().slice();
   const stepWith = (loss: () => tf.Scalar): void => {

@@ -129,18 +129,25 @@ export class CaptionDataset extends ListDataset<CaptionTrainEntry | CaptionTestE
     return { kind: 'caption', paths: this.pathsSpec(), split: this.split, prefix: this.prefix, entries: [...this.entries] };
   }
 
+  /** The image folder (also the labels' dataset folder): 'nocaps' for NoCaps, 'vqav2' for COCO. */
+  private get folder(): string { return this.split === 'nocaps' ? 'nocaps' : 'vqav2'; }
+
   imageKey(index: number): string {
-    return `${this.split === 'nocaps' ? 'nocaps' : 'vqav2'}/${this.entry(index).image}`;
+    return `${this.folder}/${this.entry(index).image}`;
   }
 
   async load(index: number, seed?: number): Promise<PrismerSample> {
     const entry = this.entry(index);
-    const folder = this.split === 'nocaps' ? 'nocaps' : 'vqav2';
-    const { rgb, experts } = await loadPrismerSample(this.paths, folder, folder, entry.image, this.fallbacks, seed);
+    const { rgb, experts } = await loadPrismerSample(this.paths, this.folder, this.folder, entry.image, this.fallbacks, seed);
     const sample: PrismerSample = { index, rgb, experts };
     if (this.split === 'train') sample.caption = preCaption(`${this.prefix} ${(entry as CaptionTrainEntry).caption}`, 30);
     return sample;
   }
+}
+
+/** A VQA entry's image folder (also the labels' dataset folder): 'vg' for Visual Genome, 'vqav2' for COCO. */
+function vqaImageFolder(entry: VqaTrainEntry | VqaTestEntry): string {
+  return entry.dataset === 'vg' ? 'vg' : 'vqav2';
 }
 
 /** Official VQA dataset: train = `vqav2_train_val.json` (+ `vg_qa.json`), test = `vqav2_test.json` with `answer_list.json`. */
@@ -164,12 +171,12 @@ export class VqaDataset extends ListDataset<VqaTrainEntry | VqaTestEntry> {
 
   imageKey(index: number): string {
     const entry = this.entry(index);
-    return `${entry.dataset === 'vg' ? 'vg' : 'vqav2'}/${entry.image}`;
+    return `${vqaImageFolder(entry)}/${entry.image}`;
   }
 
   async load(index: number, seed?: number): Promise<PrismerSample> {
     const entry = this.entry(index);
-    const folder = entry.dataset === 'vg' ? 'vg' : 'vqav2';
+    const folder = vqaImageFolder(entry);
     const { rgb, experts } = await loadPrismerSample(this.paths, folder, folder, entry.image, this.fallbacks, seed);
     const sample: PrismerSample = { index, rgb, experts, question: preQuestion(entry.question, 30) };
     if (this.train) {

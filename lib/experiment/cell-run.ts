@@ -15,8 +15,7 @@ import { configTrainerOptions } from '../train/config-options.js';
 import { readTrainLog } from '../train/log.js';
 import type { ProgressOptions } from '../train/progress.js';
 import { evaluateExperiment, evaluationMetrics, loadInitialWeights, type ExperimentEvaluation } from '../train/run.js';
-import { prepareEncoderCache } from '../train/encoder-cache.js';
-import { captionTrainTask, SampleSource, vqaTrainTask } from '../train/tasks.js';
+import { experimentTrainTask } from '../train/tasks.js';
 import { trainModel } from '../train/trainer.js';
 import { splitCellParams, type CellAblations, type GridCell } from './grid.js';
 import { labelVariantKey, prepareLabelVariant, type LabelVariantSpec } from './label-variants.js';
@@ -142,11 +141,7 @@ async function trainedModel(setup: ExperimentSetup, trainDir: string, ablations:
       return { model, trained: false };
     }
     const datasets = c.task === 'vqa' ? vqaDatasets(setup) : captionDatasets(setup);
-    const source = new SampleSource(datasets.train, setup.augment);
-    const cache = await prepareEncoderCache(model, source, c, setup.augment, options.log);
-    const task = c.task === 'vqa'
-      ? vqaTrainTask('vqa', model as PrismerVQA, setup.tokenizer, source, cache ?? undefined)
-      : captionTrainTask('caption', model as PrismerCaption, setup.tokenizer, source, c.prefix, cache ?? undefined);
+    const task = await experimentTrainTask(setup, model, datasets.train, options.log);
     const resumable = existsSync(join(trainDir, 'checkpoints', 'latest.json')) || existsSync(join(trainDir, 'latest.json'));
     const result = await trainModel(task, {
       ...configTrainerOptions(c), outDir: trainDir, resumeFrom: resumable ? trainDir : undefined, maxSteps: options.maxSteps,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorRecord } from '../io/tensor-record.js';
+import type { ParameterStore } from '../nn/parameters.js';
 
 export interface AdamWOptions {
   /** Learning rate of the next step; the trainer sets it from the schedule before every step. */
@@ -37,6 +38,14 @@ export function lrScaleFor(name: string, scales: Readonly<Record<string, number>
     if (name.startsWith(prefix) && prefix.length > best.length) best = prefix;
   }
   return best === '' ? 1 : scales[best]!;
+}
+
+/**
+ * The parameters training updates: trainable under the freeze mode, not a buffer, and with a multiplier above 0
+ * (a group with multiplier 0 is frozen outright: no gradient is computed for it).
+ */
+export function parametersToTrain(store: ParameterStore, scales: Readonly<Record<string, number>>): Array<[string, tf.Variable]> {
+  return store.entries().filter(([name, v]) => v.trainable && !store.isBuffer(name) && lrScaleFor(name, scales) > 0);
 }
 
 interface Slot {

@@ -3,7 +3,7 @@ import type { PrismerBatch } from '../data/loader.js';
 import type { Prismer } from '../model/prismer.js';
 import type { ParameterStore } from '../nn/parameters.js';
 import type { ExperimentConfig } from '../config/schema.js';
-import { lrScaleFor, parseLrScale } from './adamw.js';
+import { parametersToTrain, parseLrScale } from './adamw.js';
 import { disposeBatchInputs, prismerBatchInputs } from './batch-inputs.js';
 import type { SampleSource } from './tasks.js';
 
@@ -11,7 +11,7 @@ const ENCODER_PREFIX = 'expert_encoder.';
 
 /** True when no expert-encoder parameter trains: frozen by the freeze mode or given learning-rate multiplier 0. */
 export function expertEncoderFrozen(store: ParameterStore, lrScale: Readonly<Record<string, number>>): boolean {
-  return store.entries().every(([name, variable]) => !name.startsWith(ENCODER_PREFIX) || store.isBuffer(name) || !variable.trainable || lrScaleFor(name, lrScale) === 0);
+  return !parametersToTrain(store, lrScale).some(([name]) => name.startsWith(ENCODER_PREFIX));
 }
 
 /**

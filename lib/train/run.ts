@@ -14,8 +14,7 @@ import { buildExperimentModel, captionDatasets, prepareExperiment, vqaDatasets, 
 import { ProgressBar, type ProgressOptions } from './progress.js';
 import { configTrainerOptions } from './config-options.js';
 import { installFastConv2dGradient } from './conv-gradient.js';
-import { prepareEncoderCache } from './encoder-cache.js';
-import { captionTrainTask, SampleSource, vqaTrainTask } from './tasks.js';
+import { experimentTrainTask } from './tasks.js';
 import { trainModel, type StepRecord, type TrainResult } from './trainer.js';
 
 /** The run folder of an experiment: `<train.log_dir>/<task>_<exp_name>` (the official `logging/<task>_<exp_name>`). */
@@ -139,11 +138,7 @@ export async function runTraining(config: ExperimentConfig, options: RunTraining
   try {
     if (options.initFrom && !options.resumeFrom) loadInitialWeights(model, options.initFrom);
     const datasets = config.task === 'vqa' ? vqaDatasets(setup) : captionDatasets(setup);
-    const source = new SampleSource(datasets.train, setup.augment);
-    const cache = await prepareEncoderCache(model, source, config, setup.augment, log);
-    const task = config.task === 'vqa'
-      ? vqaTrainTask('vqa', model as PrismerVQA, setup.tokenizer, source, cache ?? undefined)
-      : captionTrainTask('caption', model as PrismerCaption, setup.tokenizer, source, config.prefix, cache ?? undefined);
+    const task = await experimentTrainTask(setup, model, datasets.train, log);
     log(`train ${config.task}: ${datasets.train.length} examples, ${model.store.parameterCount().toLocaleString('en-US')} parameters (${setup.size.name}), experts [${config.experts.join(', ') || 'none'}], ${config.image_resolution} px, run folder ${outDir}`);
     const training = await trainModel(task, {
       ...configTrainerOptions(config), outDir, resumeFrom: options.resumeFrom, maxSteps: options.maxSteps, timeBudgetSeconds: options.timeBudgetSeconds,

@@ -2,7 +2,8 @@ import type { PrismerDataset, PrismerSample } from '../data/datasets.js';
 import { collatePrismerBatch, type PrismerBatch } from '../data/loader.js';
 import { mixSeed } from '../data/rng.js';
 import { prismerBatchInputs } from './batch-inputs.js';
-import type { EncoderOutputCache } from './encoder-cache.js';
+import { prepareEncoderCache, type EncoderOutputCache } from './encoder-cache.js';
+import type { ExperimentSetup } from './experiment.js';
 import type { PrismerCaption } from '../model/prismer-caption.js';
 import type { PrismerVQA } from '../model/prismer-vqa.js';
 import type { DecoderTokenBatch } from '../model/prismer.js';
@@ -88,4 +89,16 @@ export function vqaTrainTask(name: string, model: PrismerVQA, tokenizer: TextTok
       return model.vqaLoss(inputs, tokens, weights ?? [], forwardOptions(context)).loss;
     },
   };
+}
+
+/**
+ * The caption or VQA training task of an experiment (`setup.config.task`) over `train`, reading cached encoder
+ * outputs when the encoder is frozen and the data deterministic (`prepareEncoderCache` logs why not otherwise).
+ */
+export async function experimentTrainTask(setup: ExperimentSetup, model: PrismerCaption | PrismerVQA, train: PrismerDataset, log?: (line: string) => void): Promise<TrainTask<PrismerTrainBatch>> {
+  const source = new SampleSource(train, setup.augment);
+  const cache = (await prepareEncoderCache(model, source, setup.config, setup.augment, log)) ?? undefined;
+  return setup.config.task === 'vqa'
+    ? vqaTrainTask('vqa', model as PrismerVQA, setup.tokenizer, source, cache)
+    : captionTrainTask('caption', model as PrismerCaption, setup.tokenizer, source, setup.config.prefix, cache);
 }

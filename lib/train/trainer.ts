@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng, mixSeed } from '../data/rng.js';
 import type { ParameterStore } from '../nn/parameters.js';
-import { AdamW, lrScaleFor } from './adamw.js';
+import { AdamW, parametersToTrain } from './adamw.js';
 import { assignStoreRecords, readTrainingCheckpoint, saveTrainingCheckpoint, type TrainerState } from './checkpoint.js';
 import { JsonlLogger } from './log.js';
 import { ProgressBar, type ProgressOptions } from './progress.js';
@@ -139,9 +139,8 @@ export async function trainModel<Batch>(task: TrainTask<Batch>, options: Trainer
   const schedule: LrScheduleConfig = { ...options.schedule, maxEpoch: options.maxEpoch, stepsPerEpoch };
   validateLrSchedule(schedule, `train ${task.name}`);
 
-  // A group with lr multiplier 0 is frozen outright: no gradient is computed for it (the backward pass stops there).
   const scales = options.lrScale ?? {};
-  const trainable = task.store.entries().filter(([name, v]) => v.trainable && !task.store.isBuffer(name) && lrScaleFor(name, scales) > 0);
+  const trainable = parametersToTrain(task.store, scales);
   if (trainable.length === 0) throw new Error(`train ${task.name}: no trainable parameters (check the freeze mode and train.lr_scale)`);
   const nameOf = new Map(trainable.map(([name, v]) => [v.name, name]));
   const variables = trainable.map(([, v]) => v);
