@@ -83,6 +83,18 @@ export interface ExperimentTrainSection {
    * computed once per training image and reused (lib/train/encoder-cache.ts), up to this many MB; 0: never.
    */
   encoder_cache_mb: number;
+  /**
+   * Expert latent warm-up before training (lib/train/latent-warmup.ts): `steps` AdamW steps that train only the
+   * expert stems and the resampler to reconstruct the pooled expert inputs from the mean latent; 0: off (the
+   * official runs have no such stage). It runs after `--init-from` weights are loaded.
+   */
+  latent_warmup: { steps: number; lr: number; grid: number };
+  /**
+   * Worker threads that each compute the gradient of an equal share of every batch beside the main thread
+   * (data parallelism over CPU cores, lib/train/gradient-workers.ts); 0: the main thread alone. Applies when
+   * the decoder trains on cached encoder outputs (`encoder_cache_mb`).
+   */
+  workers: number;
 }
 
 /** `eval:` generation and scoring settings (the official values are fixed in its code). */
@@ -222,6 +234,15 @@ export const EXPERIMENT_SCHEMA: Record<string, ConfigFieldSpec> = {
       keep_checkpoints: { kind: 'int', min: 1, default: 2 },
       lr_scale: { kind: 'scalarMap', default: {} },
       encoder_cache_mb: { kind: 'number', min: 0, default: 1024 },
+      latent_warmup: {
+        kind: 'section',
+        fields: {
+          steps: { kind: 'int', min: 0, default: 0 },
+          lr: { kind: 'number', exclusiveMin: 0, default: 1e-3 },
+          grid: { kind: 'int', min: 1, default: 2 },
+        },
+      },
+      workers: { kind: 'int', min: 0, default: 0 },
     },
   },
   eval: {

@@ -17,6 +17,9 @@ import { postLabelProcessCompact, type CompactExpertInputs } from './post-label.
 import { SeededRng } from './rng.js';
 import { applyPrismerTransform, type PrismerTransformOptions } from './transform.js';
 
+/** What a sample says in words: the fields `load` adds to the pixels, readable without decoding them. */
+export type PrismerSampleText = Pick<PrismerSample, 'index' | 'caption' | 'question' | 'answer' | 'weight' | 'questionId'>;
+
 /** One processed sample: model inputs plus whatever text the task needs. */
 export interface PrismerSample {
   index: number;
@@ -44,8 +47,25 @@ export interface PrismerDataset {
   load(index: number, seed?: number): Promise<PrismerSample>;
   /** Which image sample `index` shows (`<folder>/<file>`): samples with one key share pixels and labels. */
   imageKey?(index: number): string;
+  /** The text fields of sample `index` (caption, question, answer, weight, question id) without decoding its image. */
+  text?(index: number): PrismerSampleText;
   /** A structured-clonable description from which a worker thread rebuilds the same dataset. */
   spec?(): PrismerDatasetSpec;
+}
+
+/** One dataset index per distinct image (`imageKey`), in first-seen order; every index when the dataset has no keys. */
+export function distinctImageIndices(dataset: PrismerDataset): number[] {
+  if (!dataset.imageKey) return Array.from({ length: dataset.length }, (_, i) => i);
+  const seen = new Set<string>();
+  const indices: number[] = [];
+  for (let i = 0; i < dataset.length; i++) {
+    const key = dataset.imageKey(i);
+    if (!seen.has(key)) {
+      seen.add(key);
+      indices.push(i);
+    }
+  }
+  return indices;
 }
 
 /** What `DatasetPaths` holds minus the fallback counter (each side keeps its own). */
@@ -88,7 +108,7 @@ export async function loadPrismerSample(paths: DatasetPaths, imageFolder: string
   return { rgb: transformed.rgb, experts };
 }
 
-abstract class ListDataset<T> implements PrismerDataset {
+abstract class ListDataset<T extends { image: string }> implements PrismerDataset {
   readonly fallbacks: LabelFallbackCounter;
   constructor(protected readonly paths: DatasetPaths, readonly entries: readonly T[]) {
     this.fallbacks = paths.fallbacks ?? new LabelFallbackCounter();
@@ -106,8 +126,19 @@ abstract class ListDataset<T> implements PrismerDataset {
     const { fallbacks: _unused, ...rest } = this.paths;
     return rest;
   }
-  abstract load(index: number, seed?: number): Promise<PrismerSample>;
-  abstract imageKey(index: number): string;
+  abstract text(index: number): PrismerSampleText;
+  /** The image folder (also the labels' dataset folder) of sample `index`. */
+  protected abstract folderOf(index: number): string;
+
+  imageKey(index: number): string {
+    return `${this.folderOf(index)}/${this.entry(index).image}`;
+  }
+
+  async load(index: number, seed?: number): Promise<PrismerSample> {
+    const folder = this.folderOf(index);
+    const { rgb, experts } = await loadPrismerSample(this.paths, folder, folder, this.entry(index).image, this.fallbacks, seed);
+    return { ...this.text(index), rgb, experts };
+  }
 }
 
 export type CaptionSplit = 'train' | 'test' | 'nocaps';
@@ -130,18 +161,13 @@ export class CaptionDataset extends ListDataset<CaptionTrainEntry | CaptionTestE
   }
 
   /** The image folder (also the labels' dataset folder): 'nocaps' for NoCaps, 'vqav2' for COCO. */
-  private get folder(): string { return this.split === 'nocaps' ? 'nocaps' : 'vqav2'; }
-
-  imageKey(index: number): string {
-    return `${this.folder}/${this.entry(index).image}`;
+  protected folderOf(): string {
+    return this.split === 'nocaps' ? 'nocaps' : 'vqav2';
   }
 
-  async load(index: number, seed?: number): Promise<PrismerSample> {
+  text(index: number): PrismerSampleText {
     const entry = this.entry(index);
-    const { rgb, experts } = await loadPrismerSample(this.paths, this.folder, this.folder, entry.image, this.fallbacks, seed);
-    const sample: PrismerSample = { index, rgb, experts };
-    if (this.split === 'train') sample.caption = preCaption(`${this.prefix} ${(entry as CaptionTrainEntry).caption}`, 30);
-    return sample;
+    return this.split === 'train' ? { index, caption: preCaption(`${this.prefix} ${(entry as CaptionTrainEntry).caption}`, 30) } : { index };
   }
 }
 
@@ -169,16 +195,13 @@ export class VqaDataset extends ListDataset<VqaTrainEntry | VqaTestEntry> {
     return { kind: 'vqa', paths: this.pathsSpec(), train: this.train, entries: [...this.entries], answerList: this.answerList };
   }
 
-  imageKey(index: number): string {
-    const entry = this.entry(index);
-    return `${vqaImageFolder(entry)}/${entry.image}`;
+  protected folderOf(index: number): string {
+    return vqaImageFolder(this.entry(index));
   }
 
-  async load(index: number, seed?: number): Promise<PrismerSample> {
+  text(index: number): PrismerSampleText {
     const entry = this.entry(index);
-    const folder = vqaImageFolder(entry);
-    const { rgb, experts } = await loadPrismerSample(this.paths, folder, folder, entry.image, this.fallbacks, seed);
-    const sample: PrismerSample = { index, rgb, experts, question: preQuestion(entry.question, 30) };
+    const sample: PrismerSampleText = { index, question: preQuestion(entry.question, 30) };
     if (this.train) {
       const e = entry as VqaTrainEntry;
       sample.answer = e.answer;

@@ -7,7 +7,7 @@
  * training), kept short, or padded to full size by repeating its last sample with `valid = 0`.
  */
 import type { LabelExpert } from './expert-labels.js';
-import type { PrismerDataset, PrismerSample } from './datasets.js';
+import type { PrismerDataset, PrismerSample, PrismerSampleText } from './datasets.js';
 import { FEATURE_DIM } from './feature-tables.js';
 import { expandFeaturesInto, type ExpertInputs, type PaintedFeatures } from './post-label.js';
 import { SeededRng, mixSeed } from './rng.js';
@@ -109,7 +109,22 @@ export function collatePrismerBatch(samples: readonly PrismerSample[], batchSize
       out[expert] = stack;
     }
   }
-  const batch: PrismerBatch = { batchSize, valid, indices: rows.map((s) => s.index), resolution, labelResolution, rgb, experts: out };
+  return withText({ batchSize, valid, indices: rows.map((s) => s.index), resolution, labelResolution, rgb, experts: out }, rows);
+}
+
+/**
+ * A batch of the samples' words alone — captions, questions, answers, weights, ids — with no pixels (`rgb`
+ * empty) and no expert maps: what training needs when the encoder's output for every image is cached.
+ */
+export function collateTextBatch(texts: readonly PrismerSampleText[], resolution: number, labelResolution: number): PrismerBatch {
+  if (texts.length === 0) throw new Error('collateTextBatch: no samples');
+  const valid = new Uint8Array(texts.length).fill(1);
+  return withText({ batchSize: texts.length, valid, indices: texts.map((s) => s.index), resolution, labelResolution, rgb: new Float32Array(0), experts: {} }, texts);
+}
+
+/** Adds the text fields present in any row (padding rows: empty strings, weight 0). */
+function withText(batch: PrismerBatch, rows: readonly PrismerSampleText[]): PrismerBatch {
+  const valid = batch.valid;
   if (rows.some((s) => s.caption !== undefined)) batch.captions = rows.map((s) => s.caption ?? '');
   if (rows.some((s) => s.question !== undefined)) batch.questions = rows.map((s) => s.question ?? '');
   if (rows.some((s) => s.answer !== undefined)) batch.answers = rows.map((s) => s.answer ?? '');

@@ -141,7 +141,9 @@ async function trainedModel(setup: ExperimentSetup, trainDir: string, ablations:
       return { model, trained: false };
     }
     const datasets = c.task === 'vqa' ? vqaDatasets(setup) : captionDatasets(setup);
-    const task = await experimentTrainTask(setup, model, datasets.train, options.log);
+    const { task } = await experimentTrainTask(setup, model, datasets.train, {
+      log: options.log, warmupDir: join(trainDir, 'latent-warmup'), progress: options.progress, handleSignals: false,
+    });
     const resumable = existsSync(join(trainDir, 'checkpoints', 'latest.json')) || existsSync(join(trainDir, 'latest.json'));
     const result = await trainModel(task, {
       ...configTrainerOptions(c), outDir: trainDir, resumeFrom: resumable ? trainDir : undefined, maxSteps: options.maxSteps,

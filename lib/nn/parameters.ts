@@ -12,6 +12,8 @@ export type ParameterInit = 'zeros' | 'ones' | { normal: number } | { uniform: n
 export class ParameterStore {
   private readonly variables = new Map<string, tf.Variable>();
   private readonly bufferNames = new Set<string>();
+  /** Variables another store owns (`adopt`): shared, never disposed by this one. */
+  private readonly borrowed = new Set<string>();
   private nextSeed: number;
 
   constructor(seed = 0) {
@@ -38,6 +40,17 @@ export class ParameterStore {
     this.variables.set(name, variable);
     if (options.buffer) this.bufferNames.add(name);
     return variable;
+  }
+
+  /**
+   * Shares a variable another store owns under `name`, e.g. to train part of a model with its own auxiliary
+   * parameters through one store; `dispose` leaves it to its owner.
+   */
+  adopt(name: string, variable: tf.Variable, options: { buffer?: boolean } = {}): void {
+    if (this.variables.has(name)) throw new Error(`parameter '${name}' is defined twice`);
+    this.variables.set(name, variable);
+    this.borrowed.add(name);
+    if (options.buffer) this.bufferNames.add(name);
   }
 
   get(name: string): tf.Variable {
@@ -82,9 +95,11 @@ export class ParameterStore {
     return total;
   }
 
+  /** Disposes the variables this store created (adopted ones stay with their owner). */
   dispose(): void {
-    for (const variable of this.variables.values()) variable.dispose();
+    for (const [name, variable] of this.variables) if (!this.borrowed.has(name)) variable.dispose();
     this.variables.clear();
     this.bufferNames.clear();
+    this.borrowed.clear();
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { distinctImageIndices } from '../data/datasets.js';
 import type { PrismerBatch } from '../data/loader.js';
 import type { Prismer } from '../model/prismer.js';
 import type { ParameterStore } from '../nn/parameters.js';
@@ -39,16 +40,7 @@ export class EncoderOutputCache {
 
   /** One dataset index per distinct image, in first-seen order. */
   imageIndices(): number[] {
-    const seen = new Set<string>();
-    const indices: number[] = [];
-    for (let i = 0; i < this.source.dataset.length; i++) {
-      const key = this.keyOf(i);
-      if (!seen.has(key)) {
-        seen.add(key);
-        indices.push(i);
-      }
-    }
-    return indices;
+    return distinctImageIndices(this.source.dataset);
   }
 
   /** Encoding width [L, D] of one image (encodes the first sample; nothing is cached). */
@@ -60,17 +52,23 @@ export class EncoderOutputCache {
     return [l, d];
   }
 
-  /**
-   * One pass of the encoder in training mode over `indices` (one per image), with BatchNorm momentum 1/k on
-   * the k-th batch: the running statistics become the average of the batch statistics (torch's
-   * `momentum=None`). Drops anything cached, since the encoder's eval-mode output changes.
-   */
+  /** Estimates the stems' BatchNorm statistics over `indices` (`calibrateStemBatchNorm`); drops anything cached. */
   async calibrate(indices: readonly number[], batchSize: number): Promise<void> {
     this.rows.clear();
-    for (let start = 0, k = 1; start < indices.length; start += batchSize, k++) {
-      const batch = await this.source.collate(indices.slice(start, start + batchSize), 0);
-      this.encodeBatch(batch, { training: true, batchNormMomentum: 1 / k }).dispose();
+    await calibrateStemBatchNorm(this.model, this.source, indices, batchSize);
+  }
+
+  /** Encodes every image of `indices` not cached yet, `batchSize` at a time (so training steps never encode). */
+  async fillAll(indices: readonly number[], batchSize: number): Promise<void> {
+    const missing = indices.filter((i) => !this.rows.has(this.keyOf(i)));
+    for (let start = 0; start < missing.length; start += batchSize) {
+      this.fill(await this.source.collate(missing.slice(start, start + batchSize), 0));
     }
+  }
+
+  /** Whether every sample of `indices` shows a cached image (its batch then needs no pixels or expert maps). */
+  covers(indices: readonly number[]): boolean {
+    return indices.every((i) => this.rows.has(this.keyOf(i)));
   }
 
   /** Encodes and keeps the batch's images not cached yet (call before `encodings`, outside a gradient scope). */
@@ -91,15 +89,21 @@ export class EncoderOutputCache {
 
   /** The batch-first encoding [B, L, D] of a batch whose images are cached (`fill`). */
   encodings(batch: PrismerBatch): tf.Tensor3D {
+    const { values, shape } = this.encodingRows(batch, 0, batch.batchSize);
+    return tf.tensor3d(values, shape);
+  }
+
+  /** Rows [start, end) of `encodings(batch)` as host values (what a gradient worker receives). */
+  encodingRows(batch: PrismerBatch, start: number, end: number): { values: Float32Array; shape: [number, number, number] } {
     if (!this.shape) throw new Error('EncoderOutputCache: nothing cached yet (call fill(batch) first)');
     const [l, d] = this.shape;
-    const out = new Float32Array(batch.batchSize * l * d);
-    batch.indices.forEach((index, row) => {
+    const out = new Float32Array((end - start) * l * d);
+    batch.indices.slice(start, end).forEach((index, row) => {
       const cached = this.rows.get(this.keyOf(index));
       if (!cached) throw new Error(`EncoderOutputCache: image '${this.keyOf(index)}' (sample ${index}) is not cached (call fill(batch) first)`);
       out.set(cached, row * l * d);
     });
-    return tf.tensor3d(out, [batch.batchSize, l, d]);
+    return { values: out, shape: [end - start, l, d] };
   }
 
   private keyOf(index: number): string {
@@ -116,12 +120,35 @@ export class EncoderOutputCache {
   }
 }
 
+/** Whether the model has expert stems with BatchNorm (PrismerZ has none). */
+export function hasStemBatchNorm(model: Prismer): boolean {
+  return model.store.names().some((name) => name.startsWith(ENCODER_PREFIX) && name.endsWith('.running_mean'));
+}
+
+/**
+ * One pass of the expert stems in training mode over `indices` (one per image), with BatchNorm momentum 1/k on
+ * the k-th batch: the running statistics become the average of the batch statistics (torch's `momentum=None`),
+ * so a frozen stem is evaluated with statistics of the data rather than its initial 0 / 1. Only the stems run
+ * (BatchNorm lives there).
+ */
+export async function calibrateStemBatchNorm(model: Prismer, source: SampleSource, indices: readonly number[], batchSize: number): Promise<void> {
+  for (let start = 0, k = 1; start < indices.length; start += batchSize, k++) {
+    const batch = await source.collate(indices.slice(start, start + batchSize), 0);
+    const inputs = prismerBatchInputs(batch, source.dataset.experts);
+    try {
+      tf.tidy(() => { model.expertEncoder.expertTokens(inputs, { training: true, batchNormMomentum: 1 / k }); });
+    } finally {
+      disposeBatchInputs(inputs);
+    }
+  }
+}
+
 /**
  * An `EncoderOutputCache` for training `model` on `source` under `config` when the encoder is frozen (freeze
  * mode or `train.lr_scale`), the data deterministic (`augment` false) and the encodings of every training
  * image fit in `train.encoder_cache_mb` (BatchNorm calibrated); otherwise null, with the reason logged.
  */
-export async function prepareEncoderCache(model: Prismer, source: SampleSource, config: ExperimentConfig, augment: boolean, log: (line: string) => void = () => undefined): Promise<EncoderOutputCache | null> {
+export async function prepareEncoderCache(model: Prismer, source: SampleSource, config: ExperimentConfig, augment: boolean, log: (line: string) => void = () => undefined, options: { stemsCalibrated?: boolean } = {}): Promise<EncoderOutputCache | null> {
   const budgetMb = config.train.encoder_cache_mb;
   if (budgetMb <= 0 || !expertEncoderFrozen(model.store, parseLrScale(config.train.lr_scale))) return null;
   if (augment) {
@@ -138,10 +165,14 @@ export async function prepareEncoderCache(model: Prismer, source: SampleSource, 
     return null;
   }
   const started = performance.now();
-  // PrismerZ (no expert stems) has no BatchNorm to calibrate.
-  const hasBatchNorm = model.store.names().some((name) => name.startsWith(ENCODER_PREFIX) && name.endsWith('.running_mean'));
-  if (hasBatchNorm) await cache.calibrate(images, config.batch_size_train);
-  const calibration = hasBatchNorm ? `, in eval mode after estimating the stems' BatchNorm statistics over them (${((performance.now() - started) / 1000).toFixed(1)} s)` : '';
-  log(`encoder cache: the expert encoder is frozen, so its outputs for the ${images.length} training images (${mb.toFixed(1)} MB) are computed once${calibration}`);
+  // PrismerZ (no expert stems) has no BatchNorm to calibrate; the latent warm-up calibrates before it trains.
+  const hasBatchNorm = hasStemBatchNorm(model);
+  if (hasBatchNorm && !options.stemsCalibrated) await cache.calibrate(images, config.batch_size_train);
+  await cache.fillAll(images, config.batch_size_train);
+  source.forget();
+  const calibration = !hasBatchNorm ? '' : options.stemsCalibrated
+    ? ', in eval mode with the stems\' BatchNorm statistics the latent warm-up estimated'
+    : ', in eval mode after estimating the stems\' BatchNorm statistics over them';
+  log(`encoder cache: the expert encoder is frozen, so its outputs for the ${images.length} training images (${mb.toFixed(1)} MB) are computed once, before training${calibration} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   return cache;
 }

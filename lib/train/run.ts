@@ -138,10 +138,14 @@ export async function runTraining(config: ExperimentConfig, options: RunTraining
   try {
     if (options.initFrom && !options.resumeFrom) loadInitialWeights(model, options.initFrom);
     const datasets = config.task === 'vqa' ? vqaDatasets(setup) : captionDatasets(setup);
-    const task = await experimentTrainTask(setup, model, datasets.train, log);
+    const { task, warmup } = await experimentTrainTask(setup, model, datasets.train, {
+      log, warmupDir: join(outDir, 'latent-warmup'), progress: options.progress, handleSignals: options.handleSignals,
+    });
+    // The budget covers the warm-up too (npm start splits one budget between its stages).
+    const timeBudgetSeconds = options.timeBudgetSeconds === undefined || !warmup ? options.timeBudgetSeconds : Math.max(1, options.timeBudgetSeconds - warmup.seconds);
     log(`train ${config.task}: ${datasets.train.length} examples, ${model.store.parameterCount().toLocaleString('en-US')} parameters (${setup.size.name}), experts [${config.experts.join(', ') || 'none'}], ${config.image_resolution} px, run folder ${outDir}`);
     const training = await trainModel(task, {
-      ...configTrainerOptions(config), outDir, resumeFrom: options.resumeFrom, maxSteps: options.maxSteps, timeBudgetSeconds: options.timeBudgetSeconds,
+      ...configTrainerOptions(config), outDir, resumeFrom: options.resumeFrom, maxSteps: options.maxSteps, timeBudgetSeconds,
       progress: options.progress, handleSignals: options.handleSignals, onStep: options.onStep,
     });
     const fallbacks = datasets.train.fallbacks.total > 0 ? datasets.train.fallbacks.summary() : '';

@@ -6,6 +6,7 @@ import { AdamW, parametersToTrain } from './adamw.js';
 import { assignStoreRecords, readTrainingCheckpoint, saveTrainingCheckpoint, type TrainerState } from './checkpoint.js';
 import { JsonlLogger } from './log.js';
 import { ProgressBar, type ProgressOptions } from './progress.js';
+import type { BatchGradients } from './gradient-workers.js';
 import { learningRateAt, validateLrSchedule, type LrScheduleConfig, type LrScheduleKind } from './schedule.js';
 
 /** What the loop tells a task about the step it is building or computing. */
@@ -32,7 +33,14 @@ export interface TrainTask<Batch> {
   loadBatch(indices: number[], context: TrainStepContext): Promise<Batch>;
   /** The scalar training loss of a batch; runs inside tf.variableGrads. */
   loss(batch: Batch, context: TrainStepContext): tf.Scalar;
+  /**
+   * The loss and gradients of a batch when the task computes them itself (data-parallel worker threads,
+   * lib/train/gradient-workers.ts); otherwise the trainer takes tf.variableGrads of `loss`.
+   */
+  gradients?(batch: Batch, context: TrainStepContext, variables: readonly tf.Variable[]): Promise<BatchGradients>;
   disposeBatch?(batch: Batch): void;
+  /** Releases what the task holds besides batches (worker threads); the trainer calls it when training ends. */
+  close?(): Promise<void>;
 }
 
 export interface TrainerOptions {
@@ -42,7 +50,7 @@ export interface TrainerOptions {
   /** Micro-batches whose gradients are averaged into one optimiser step (1 = none). */
   accumulation?: number;
   maxEpoch: number;
-  schedule: { kind: LrScheduleKind; initLr: number; minLr: number; warmupLr?: number; warmupSteps?: number };
+  schedule: { kind: LrScheduleKind; initLr: number; minLr: number; warmupLr?: number; warmupSteps?: number; plannedSteps?: number };
   weightDecay: number;
   betas?: [number, number];
   eps?: number;
@@ -231,9 +239,7 @@ export async function trainModel<Batch>(task: TrainTask<Batch>, options: Trainer
           const nextMicro = isLast ? 0 : micro + 1;
           pending = nextStep < stepsPerEpoch && epoch * stepsPerEpoch + nextStep < totalSteps ? task.loadBatch(microIndices(nextStep, nextMicro), contextOf(nextStep, nextMicro)) : null;
           const context = contextOf(stepInEpoch, micro);
-          const { value, grads } = tf.variableGrads(() => task.loss(batch, context), variables);
-          const lossValue = (await value.data())[0];
-          value.dispose();
+          const { loss: lossValue, grads } = await batchGradients(task, batch, context, variables);
           task.disposeBatch?.(batch);
           if (!Number.isFinite(lossValue)) {
             for (const g of Object.values(grads)) g.dispose();
@@ -325,7 +331,16 @@ export async function trainModel<Batch>(task: TrainTask<Batch>, options: Trainer
       process.off('SIGTERM', onSignal);
     }
     optimizer.dispose();
+    await task.close?.();
   }
+}
+
+async function batchGradients<Batch>(task: TrainTask<Batch>, batch: Batch, context: TrainStepContext, variables: tf.Variable[]): Promise<BatchGradients> {
+  if (task.gradients) return task.gradients(batch, context, variables);
+  const { value, grads } = tf.variableGrads(() => task.loss(batch, context), variables);
+  const loss = (await value.data())[0]!;
+  value.dispose();
+  return { loss, grads };
 }
 
 /** Adds `grads` (keyed by tfjs variable name) into a running sum keyed by parameter name; disposes what it replaces. */

@@ -11,7 +11,8 @@ import { loadExperimentConfig } from '../../lib/config/load.js';
 import { disposeBatchInputs, prismerBatchInputs } from '../../lib/train/batch-inputs.js';
 import { EncoderOutputCache, expertEncoderFrozen, prepareEncoderCache } from '../../lib/train/encoder-cache.js';
 import { buildExperimentModel, prepareExperiment, vqaDatasets } from '../../lib/train/experiment.js';
-import { SampleSource } from '../../lib/train/tasks.js';
+import { SampleSource, vqaTrainTask } from '../../lib/train/tasks.js';
+import type { PrismerVQA } from '../../lib/model/prismer-vqa.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'prismer-encoder-cache-'));
 
@@ -100,7 +101,21 @@ test('prepareEncoderCache applies only to a frozen encoder over deterministic da
   const lines: string[] = [];
   const cache = await prepareEncoderCache(frozen.model, frozen.source, frozen.setup.config, false, (line) => lines.push(line));
   assert.ok(cache instanceof EncoderOutputCache);
-  assert.match(lines.join('\n'), /encoder cache: .*6 training images/);
+  assert.match(lines.join('\n'), /encoder cache: .*6 training images .* computed once, before training/);
+  // Every image is encoded before training, so a training batch needs no pixels or expert maps.
+  const everything = Array.from({ length: frozen.source.dataset.length }, (_, i) => i);
+  assert.equal(cache!.size, 6);
+  assert.equal(cache!.covers(everything), true);
+  const light = await frozen.source.collateFor([0, 1, 2, 3], 0, cache!);
+  assert.deepEqual(Object.keys(light.experts), [], 'no expert maps stacked for a cached batch');
+  const task = vqaTrainTask('vqa', frozen.model as PrismerVQA, frozen.setup.tokenizer, frozen.source, cache!);
+  const context = { epoch: 0, step: 0, micro: 0, seed: 1 };
+  const loaded = await task.loadBatch([0, 1, 2, 3], context);
+  const uncached = vqaTrainTask('vqa', frozen.model as PrismerVQA, frozen.setup.tokenizer, frozen.source);
+  const full = await uncached.loadBatch([0, 1, 2, 3], context);
+  assert.ok(Object.keys(full.batch.experts).length > 0 && Object.keys(loaded.batch.experts).length === 0);
+  const loss = tf.tidy(() => task.loss(loaded, context).dataSync()[0]!);
+  assert.ok(Number.isFinite(loss), 'the decoder trains on the cached encodings of a batch without expert maps');
   lines.length = 0;
   assert.equal(await prepareEncoderCache(frozen.model, frozen.source, frozen.setup.config, true, (line) => lines.push(line)), null);
   assert.match(lines.join('\n'), /off \(.*augments/);

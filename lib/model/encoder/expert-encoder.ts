@@ -59,6 +59,13 @@ export interface ExpertEncoderApplyOptions {
   batchNormMomentum?: number;
 }
 
+/** Where one expert's tokens sit in the resampler input: its stem's token grid. */
+export interface ExpertTokenGrid {
+  expert: string;
+  rows: number;
+  cols: number;
+}
+
 export const DEFAULT_RESAMPLER = { layers: 4, heads: 8, latents: 64 } as const;
 export const DEFAULT_INSTANCE_SEED = 2023;
 const INSTANCE_ROWS = 128;
@@ -114,56 +121,76 @@ export class ExpertEncoder extends Module {
 
   apply(inputs: EncoderInputs, options: ExpertEncoderApplyOptions = {}): tf.Tensor3D {
     const { capture } = options;
-    const where = this.prefix || 'expert encoder';
+    const where = this.where();
     if (!('rgb' in inputs)) throw new Error(`${where}: inputs have no 'rgb' entry (got ${Object.keys(inputs).join(', ') || 'nothing'})`);
     return tf.tidy(() => {
       const positional = this.parameter('positional_embedding') as tf.Tensor2D;
-      let rgbTokens: tf.Tensor3D | undefined;
-      let rgbGrid: [number, number] = [0, 0];
-      const expertTokens: tf.Tensor3D[] = [];
-      const expertGrids: { expert: string; rows: number; cols: number }[] = [];
-      for (const [key, value] of Object.entries(inputs)) {
-        const domain = expertDomain(key);
-        if (domain === 'rgb') {
-          const { tokens, gridH, gridW } = this.rgbStem.apply(asImage(value, key, where));
-          capture?.record('enc.stem.rgb', () => tf.transpose(tf.reshape(tokens, [tokens.shape[0], gridH, gridW, this.config.width]), [0, 3, 1, 2]));
-          if (tokens.shape[1] !== positional.shape[0]) {
-            throw new Error(`${where}: rgb gives ${gridH}x${gridW} patches but the positional embedding has ${positional.shape[0]} rows (image_resolution ${this.config.imageResolution})`);
-          }
-          rgbTokens = tf.add(tokens, positional) as tf.Tensor3D;
-          rgbGrid = [gridH, gridW];
-          continue;
-        }
-        const stem = domain && this.stems.get(domain);
-        if (!stem || !domain) throw new Error(`${where}: input '${key}' has no stem; this encoder has experts ${this.config.experts.join(', ')}`);
-        const label = domain === 'obj_detection' ? asObjDetection(value, key, where).label : asImage(value, key, where);
-        const features = stem.apply(label, { training: options.training, momentum: options.batchNormMomentum });
-        const [b, h, w, d] = features.shape;
-        capture?.record(`enc.stem.${domain}`, () => tf.transpose(features, [0, 3, 1, 2]));
-        if (h !== w) throw new Error(`${where}: expert '${key}' gives a ${h}x${w} token grid; the shared positional embedding needs a square one`);
-        let tokens = tf.reshape(features, [b, h * w, d]) as tf.Tensor3D;
-        if (domain === 'obj_detection') {
-          tokens = this.addInstanceEmbedding(tokens, asObjDetection(value, key, where).instance, h, w, options.instanceRows ?? this.instanceRows);
-        }
-        expertTokens.push(tf.add(tokens, interpolatePosEmbed(positional, h * w)));
-        expertGrids.push({ expert: key, rows: h, cols: w });
+      const { tokens, gridH, gridW } = this.rgbStem.apply(asImage(inputs.rgb!, 'rgb', where));
+      capture?.record('enc.stem.rgb', () => tf.transpose(tf.reshape(tokens, [tokens.shape[0], gridH, gridW, this.config.width]), [0, 3, 1, 2]));
+      if (tokens.shape[1] !== positional.shape[0]) {
+        throw new Error(`${where}: rgb gives ${gridH}x${gridW} patches but the positional embedding has ${positional.shape[0]} rows (image_resolution ${this.config.imageResolution})`);
       }
-      let x = tf.transpose(rgbTokens!, [1, 0, 2]) as tf.Tensor3D;
-      if (expertTokens.length > 0) {
-        if (!this.resampler) throw new Error(`${where}: expert inputs given to an rgb-only encoder`);
-        const resamplerInput = tf.transpose(tf.concat(expertTokens, 1), [1, 0, 2]) as tf.Tensor3D;
-        capture?.record('enc.resampler_input', resamplerInput);
-        x = tf.concat([x, this.resampler.apply(resamplerInput, capture, options.attention)], 0);
-      }
+      let x = tf.transpose(tf.add(tokens, positional), [1, 0, 2]) as tf.Tensor3D;
+      const experts = this.resampledExperts(inputs, options);
+      if (experts) x = tf.concat([x, experts.latents], 0);
       options.attention?.setLayout({
-        rgbGrid, patchSize: this.config.patchSize, experts: expertGrids,
-        latents: expertTokens.length > 0 && this.resampler ? this.resampler.numLatents : 0,
+        rgbGrid: [gridH, gridW], patchSize: this.config.patchSize, experts: experts?.grids ?? [],
+        latents: experts ? this.resampler!.numLatents : 0,
       });
       capture?.record('enc.ln_pre_input', x);
       x = this.trunk.apply(this.lnPre.apply(x), capture, options.attention);
       capture?.record('enc.transformer_output', x);
       return this.lnPost.apply(x);
     });
+  }
+
+  /**
+   * The expert half of the encoder alone: every non-rgb input through its stem (plus the shared positional
+   * embedding, interpolated), concatenated and resampled to the latents [latents, B, D] that `apply` appends to
+   * the rgb tokens before the ViT; null when `inputs` hold only rgb.
+   */
+  resampledExperts(inputs: EncoderInputs, options: ExpertEncoderApplyOptions = {}): { latents: tf.Tensor3D; grids: ExpertTokenGrid[] } | null {
+    const experts = this.expertTokens(inputs, options);
+    if (!experts) return null;
+    if (!this.resampler) throw new Error(`${this.where()}: expert inputs given to an rgb-only encoder`);
+    options.capture?.record('enc.resampler_input', experts.tokens);
+    return { latents: this.resampler.apply(experts.tokens, options.capture, options.attention), grids: experts.grids };
+  }
+
+  /**
+   * The resampler's input: every non-rgb input through its stem plus the shared positional embedding
+   * (interpolated), concatenated sequence-first [tokens, B, D]; null when `inputs` hold only rgb. A stage that
+   * trains the resampler alone can compute it once per image (lib/train/latent-warmup.ts).
+   */
+  expertTokens(inputs: EncoderInputs, options: ExpertEncoderApplyOptions = {}): { tokens: tf.Tensor3D; grids: ExpertTokenGrid[] } | null {
+    const { capture } = options;
+    const where = this.where();
+    const positional = this.parameter('positional_embedding') as tf.Tensor2D;
+    const expertTokens: tf.Tensor3D[] = [];
+    const grids: ExpertTokenGrid[] = [];
+    for (const [key, value] of Object.entries(inputs)) {
+      const domain = expertDomain(key);
+      if (domain === 'rgb') continue;
+      const stem = domain && this.stems.get(domain);
+      if (!stem || !domain) throw new Error(`${where}: input '${key}' has no stem; this encoder has experts ${this.config.experts.join(', ')}`);
+      const label = domain === 'obj_detection' ? asObjDetection(value, key, where).label : asImage(value, key, where);
+      const features = stem.apply(label, { training: options.training, momentum: options.batchNormMomentum });
+      const [b, h, w, d] = features.shape;
+      capture?.record(`enc.stem.${domain}`, () => tf.transpose(features, [0, 3, 1, 2]));
+      if (h !== w) throw new Error(`${where}: expert '${key}' gives a ${h}x${w} token grid; the shared positional embedding needs a square one`);
+      let tokens = tf.reshape(features, [b, h * w, d]) as tf.Tensor3D;
+      if (domain === 'obj_detection') {
+        tokens = this.addInstanceEmbedding(tokens, asObjDetection(value, key, where).instance, h, w, options.instanceRows ?? this.instanceRows);
+      }
+      expertTokens.push(tf.add(tokens, interpolatePosEmbed(positional, h * w)));
+      grids.push({ expert: key, rows: h, cols: w });
+    }
+    if (expertTokens.length === 0) return null;
+    return { tokens: tf.transpose(tf.concat(expertTokens, 1), [1, 0, 2]) as tf.Tensor3D, grids };
+  }
+
+  private where(): string {
+    return this.prefix || 'expert encoder';
   }
 
   /**
