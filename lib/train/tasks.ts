@@ -170,7 +170,9 @@ export async function experimentTrainTask(setup: ExperimentSetup, model: Prismer
   const source = new SampleSource(train, setup.augment);
   let warmup: TrainResult | null = null;
   const w = config.train.latent_warmup;
-  if (w.steps > 0) {
+  if (w.steps > 0 && train.experts.length === 0) {
+    options.log?.('latent warm-up: skipped (no experts besides rgb, so no resampler)');
+  } else if (w.steps > 0) {
     if (!options.warmupDir) throw new Error('train.latent_warmup: no folder given for the warm-up run');
     warmup = await warmUpExpertLatents(model, source, {
       steps: w.steps, lr: w.lr, grid: w.grid, batchSize: config.batch_size_train, weightDecay: config.weight_decay, seed: config.train.seed,
