@@ -49,7 +49,7 @@ answer per question type) and writes a report folder.
 
 /**
  * Default share of the training budget that goes to captioning (the rest fine-tunes VQA, latent warm-up
- * included). With the cached encoder (and a gradient worker, which proved no faster), 1/3 of 450 s (781 caption
+ * included). With the cached encoder and one gradient worker, 1/3 of 450 s (781 caption
  * steps) gave CIDEr-D 2.68 and VQA 46.75 %, 1/4 (484 steps) 2.36 and 50.0 % (one run each; ±2.5 points is the
  * sampling error of 400 questions): VQA does not follow the split measurably, captioning does.
  */

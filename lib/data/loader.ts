@@ -22,7 +22,7 @@ export interface PrismerBatch {
   indices: number[];
   resolution: number;
   labelResolution: number;
-  /** [B, 3, R, R] */
+  /** [B, 3, R, R]; empty in a batch of words alone (`collateTextBatch`). */
   rgb: Float32Array;
   /** Per expert: depth/edge [B,1,h,w], normal [B,3,h,w], seg/ocr [B,64,h,w]; obj_detection label [B,64,h,w] + instance [B,1,h,w]. */
   experts: BatchExperts;
