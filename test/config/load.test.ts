@@ -61,7 +61,7 @@ test('defaults fill what a file leaves out; [none] means PrismerZ (no experts)',
     const config = loadExperimentConfig(f.path('a.yaml'));
     assert.deepEqual(config.experts, []);
     assert.deepEqual([config.freeze, config.min_lr, config.weight_decay, config.k_test, config.inference], ['none', 0, 0.05, 16, 'rank']);
-    assert.deepEqual(config.train, { seed: 42, grad_accum_steps: 1, clip_grad_norm: null, label_smoothing: 0.1, exp_name: '', log_dir: 'runs', log_every: 10, eval_every: 1, keep_checkpoints: 2, lr_scale: {}, encoder_cache_mb: 1024 });
+    assert.deepEqual(config.train, { seed: 42, grad_accum_steps: 1, clip_grad_norm: null, label_smoothing: 0.1, exp_name: '', log_dir: 'runs', log_every: 10, eval_every: 1, keep_checkpoints: 2, lr_scale: {}, encoder_cache_mb: 1024, latent_warmup: { steps: 0, lr: 1e-3, grid: 2 }, workers: 0 });
     assert.deepEqual(config.model, { overrides: {} });
   } finally {
     f.done();
