@@ -61,11 +61,15 @@ export class GradientWorkers {
 
   private constructor(private readonly workers: Worker[], readonly names: readonly string[]) {
     for (const worker of workers) {
+      // An idle worker does not keep the process alive (a pool nobody closed must not hang the exit); it is
+      // referenced again while a request is out, so the reply is awaited.
+      worker.unref();
       worker.on('message', (reply: GradientReply) => {
         if (reply.kind === 'ready') return;
         const entry = reply.id === null ? undefined : this.pending.get(reply.id);
         if (!entry) return;
         this.pending.delete(reply.id!);
+        worker.unref();
         if (reply.kind === 'error') entry.reject(new Error(`gradient worker: ${reply.message}`));
         else entry.resolve({ loss: reply.loss, grads: reply.grads });
       });
@@ -138,6 +142,7 @@ export class GradientWorkers {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
+      this.workers[worker]!.ref();
       const message: GradientRequest = { kind: 'step', id, parameters, share };
       this.workers[worker]!.postMessage(message, [...parameters.map((p) => p.buffer as ArrayBuffer), share.encodings.buffer as ArrayBuffer]);
     });

@@ -96,7 +96,8 @@ test('the warm-up refuses, naming the setting, when the stem tokens would exceed
 test('train.latent_warmup.steps runs the warm-up before the caption task and validates its settings', async () => {
   const { setup, model } = await tinySetup(['train.latent_warmup.steps=2']);
   const logs: string[] = [];
-  const { warmup } = await experimentTrainTask(setup, model, captionDatasets(setup).train, { log: (l) => logs.push(l), warmupDir: join(dir, 'warmup-b'), progress: false, handleSignals: false });
+  const { task, warmup } = await experimentTrainTask(setup, model, captionDatasets(setup).train, { log: (l) => logs.push(l), warmupDir: join(dir, 'warmup-b'), progress: false, handleSignals: false });
+  await task.close?.();
   assert.equal(warmup?.steps, 2);
   assert.ok(logs.some((l) => /latent warm-up: 2 steps on 8 images/.test(l)), logs.join('\n'));
   assert.ok(logs.some((l) => /encoder cache: the expert encoder is frozen/.test(l)), 'the cache is built after the warm-up');
