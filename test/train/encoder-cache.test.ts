@@ -2,43 +2,17 @@
 // output, that each image is encoded once, and the BatchNorm calibration it starts with.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../lib/backend/init.js';
-import { loadExperimentConfig } from '../../lib/config/load.js';
 import { disposeBatchInputs, prismerBatchInputs } from '../../lib/train/batch-inputs.js';
 import { EncoderOutputCache, expertEncoderFrozen, prepareEncoderCache } from '../../lib/train/encoder-cache.js';
-import { buildExperimentModel, prepareExperiment, vqaDatasets } from '../../lib/train/experiment.js';
-import { SampleSource, vqaTrainTask } from '../../lib/train/tasks.js';
+import { vqaTrainTask } from '../../lib/train/tasks.js';
 import type { PrismerVQA } from '../../lib/model/prismer-vqa.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'prismer-encoder-cache-'));
+import { tinyShapes } from './tiny-shapes.js';
 
 /** Prism Shapes VQA with the depth expert (a BatchNorm stem) on a tiny Prismer. */
-function tinyConfig(): string {
-  const path = join(dir, 'tiny.yaml');
-  writeFileSync(path, [
-    `extends: ${resolve('configs/start-vqa.yaml')}`,
-    `data_path: ${join(dir, 'shapes', 'data')}`,
-    `label_path: ${join(dir, 'shapes', 'labels')}`,
-    'experts: [depth]',
-    'batch_size_train: 4',
-    'data:',
-    '  synthetic: {seed: 0, train_images: 6, test_images: 2, image_size: 32}',
-    '',
-  ].join('\n'));
-  return path;
-}
-
-async function tinySetup(sets: string[] = []) {
-  await initBackend('cpu');
-  const setup = await prepareExperiment(loadExperimentConfig(tinyConfig(), ['image_resolution=32', ...sets]));
-  const model = buildExperimentModel(setup);
-  const source = new SampleSource(vqaDatasets(setup).train, setup.augment);
-  return { setup, model, source };
-}
+const tiny = tinyShapes('encoder-cache', 'start-vqa', { experts: '[depth]', batchSize: 4, trainImages: 6 });
+const tinySetup = (sets: string[] = []) => tiny.setup(sets);
 
 test('the encoder counts as frozen when every encoder parameter has lr multiplier 0 or is not trainable', async () => {
   const { model } = await tinySetup();

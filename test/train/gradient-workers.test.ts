@@ -2,46 +2,23 @@
 // loss and gradients, that the trainer uses them and stops the workers, and the clear errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../lib/backend/init.js';
-import { loadExperimentConfig } from '../../lib/config/load.js';
 import type { PrismerVQA } from '../../lib/model/prismer-vqa.js';
 import { parametersToTrain, parseLrScale } from '../../lib/train/adamw.js';
 import { prepareEncoderCache } from '../../lib/train/encoder-cache.js';
-import { buildExperimentModel, prepareExperiment, vqaDatasets } from '../../lib/train/experiment.js';
+import { vqaDatasets } from '../../lib/train/experiment.js';
 import { GradientWorkers, splitRows } from '../../lib/train/gradient-workers.js';
-import { experimentTrainTask, SampleSource, vqaTrainTask } from '../../lib/train/tasks.js';
+import { experimentTrainTask, vqaTrainTask } from '../../lib/train/tasks.js';
 import { trainModel } from '../../lib/train/trainer.js';
+import { tinyShapes } from './tiny-shapes.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'prismer-gradient-workers-'));
-
-function tinyConfig(): string {
-  const path = join(dir, 'tiny.yaml');
-  writeFileSync(path, [
-    `extends: ${resolve('configs/start-vqa.yaml')}`,
-    `data_path: ${join(dir, 'shapes', 'data')}`,
-    `label_path: ${join(dir, 'shapes', 'labels')}`,
-    'experts: [depth]',
-    'batch_size_train: 5',
-    'train: {latent_warmup: {steps: 0}, workers: 0}',
-    'backend: {name: cpu}',
-    'data:',
-    '  synthetic: {seed: 0, train_images: 6, test_images: 2, image_size: 32}',
-    '',
-  ].join('\n'));
-  return path;
-}
+const tiny = tinyShapes('gradient-workers', 'start-vqa', { experts: '[depth]', batchSize: 5, trainImages: 6, lines: ['backend: {name: cpu}'] });
+const dir = tiny.dir;
 
 async function tinySetup(sets: string[] = []) {
-  await initBackend('cpu');
-  const config = loadExperimentConfig(tinyConfig(), ['image_resolution=32', ...sets]);
-  const setup = await prepareExperiment(config);
-  const model = buildExperimentModel(setup) as PrismerVQA;
-  const source = new SampleSource(vqaDatasets(setup).train, setup.augment);
-  return { setup, model, source };
+  const { setup, model, source } = await tiny.setup(sets);
+  return { setup, model: model as PrismerVQA, source };
 }
 
 test('splitRows cuts a batch into nearly equal contiguous shares, the earlier ones larger', () => {

@@ -2,42 +2,22 @@
 // resampler and nothing else, lowers its loss, leaves no auxiliary parameter in the model, and resumes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend/init.js';
 import { loadExperimentConfig } from '../../lib/config/load.js';
-import { buildExperimentModel, captionDatasets, prepareExperiment } from '../../lib/train/experiment.js';
+import { captionDatasets } from '../../lib/train/experiment.js';
 import { pooledExpertTargets, warmUpExpertLatents } from '../../lib/train/latent-warmup.js';
-import { experimentTrainTask, SampleSource } from '../../lib/train/tasks.js';
+import { experimentTrainTask } from '../../lib/train/tasks.js';
 import { ParameterStore } from '../../lib/nn/parameters.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'prismer-latent-warmup-'));
+import { tinyShapes } from './tiny-shapes.js';
 
 /** Prism Shapes captions with a dense (depth) and a categorical (seg_coco) expert on a tiny Prismer. */
-function tinyConfig(): string {
-  const path = join(dir, 'tiny.yaml');
-  writeFileSync(path, [
-    `extends: ${resolve('configs/start-caption.yaml')}`,
-    `data_path: ${join(dir, 'shapes', 'data')}`,
-    `label_path: ${join(dir, 'shapes', 'labels')}`,
-    'experts: [depth, seg_coco]',
-    'batch_size_train: 4',
-    'data:',
-    '  synthetic: {seed: 0, train_images: 8, test_images: 2, image_size: 32}',
-    '',
-  ].join('\n'));
-  return path;
-}
-
-async function tinySetup(sets: string[] = []) {
-  await initBackend('cpu');
-  const setup = await prepareExperiment(loadExperimentConfig(tinyConfig(), ['image_resolution=32', ...sets]));
-  const model = buildExperimentModel(setup);
-  const source = new SampleSource(captionDatasets(setup).train, setup.augment);
-  return { setup, model, source };
-}
+const tiny = tinyShapes('latent-warmup', 'start-caption', { experts: '[depth, seg_coco]', batchSize: 4, trainImages: 8 });
+const dir = tiny.dir;
+const tinySetup = (sets: string[] = []) => tiny.setup(sets);
+const tinyConfig = (): string => tiny.config;
 
 function snapshot(store: ParameterStore): Map<string, Float32Array> {
   return new Map(store.entries().map(([name, v]) => [name, v.dataSync().slice() as Float32Array]));
