@@ -35,7 +35,7 @@ gencode+=("-gencode=arch=compute_$highest,code=compute_$highest")
 mkdir -p "$here/build"
 common=(-O2 -std=c++17 -Xcompiler -fPIC "${gencode[@]}" -DNODE_GYP_MODULE_NAME=prismer_cuda -DNAPI_VERSION=8
   -I "$NODE_API_INCLUDE" -I "$CUDA_HOME/include" -I "$here/src")
-sources=("$here/src/addon.cu" "$here/src/kernels.cu" "$here/src/gemm.cu")
+sources=("$here/src/addon.cu" "$here/src/kernels.cu" "$here/src/gemm.cu" "$here/src/attention.cu")
 if [ "$check" = 1 ]; then
   stub=()
   if [ ! -f "$CUDA_HOME/include/cublas_v2.h" ]; then

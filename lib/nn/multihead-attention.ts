@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { FUSED_KERNELS, fusedAttention, fusedAvailable, type HeadView } from './fused.js';
 import { Linear } from './linear.js';
 import { Module } from './module.js';
 import type { ParameterStore } from './parameters.js';
@@ -43,25 +44,33 @@ export class MultiheadAttention extends Module {
     }
     let weights: tf.Tensor4D | undefined;
     const output = tf.tidy(() => {
-      const [q, k, v] = this.project(query, key, value);
       const [lq, b] = query.shape;
       const lk = key.shape[0];
       const H = this.numHeads;
       const d = this.headDim;
+      const [q, k, v] = this.project(query, key, value);
+      if (lk > 0 && fusedAvailable(FUSED_KERNELS.attention)) {
+        // A projection column block of a [L·B, width] matrix: row l·B + b, heads side by side.
+        const view = (p: Projection): HeadView => ({ tensor: p.matrix, offset: p.column, batchStride: p.matrix.shape[1], headStride: d, rowStride: b * p.matrix.shape[1] });
+        const { context, probs } = fusedAttention({ q: view(q), k: view(k), v: view(v), batch: b, heads: H, queryLength: lq, keyLength: lk, headDim: d, scale: 1 / Math.sqrt(d), layout: 'sequence-first' });
+        if (options.returnWeights) weights = tf.keep(probs);
+        return this.outProj.apply(context);
+      }
+      const [qm, km, vm] = separate([q, k, v]);
       // [L, B, E] → [B, H, L, d] → [B*H, L, d]
       const heads = (t: tf.Tensor2D, l: number) => tf.transpose(tf.reshape(t, [l, b, H, d]), [1, 2, 0, 3]).reshape([b * H, l, d]) as tf.Tensor3D;
-      const qh = tf.mul(heads(q, lq), 1 / Math.sqrt(d)) as tf.Tensor3D;
-      const probs = tf.softmax(batchedMatMul(qh, heads(k, lk), true)) as tf.Tensor3D;
+      const qh = tf.mul(heads(qm!, lq), 1 / Math.sqrt(d)) as tf.Tensor3D;
+      const probs = tf.softmax(batchedMatMul(qh, heads(km!, lk), true)) as tf.Tensor3D;
       if (options.returnWeights) weights = tf.keep(tf.reshape(probs, [b, H, lq, lk]) as tf.Tensor4D);
-      const context = batchedMatMul(probs, heads(v, lk)); // [B*H, Lq, d]
+      const context = batchedMatMul(probs, heads(vm!, lk)); // [B*H, Lq, d]
       const merged = tf.transpose(tf.reshape(context, [b, H, lq, d]), [2, 0, 1, 3]).reshape([lq, b, E]) as tf.Tensor3D;
       return this.outProj.apply(merged);
     });
     return weights ? { output, weights } : { output };
   }
 
-  /** q, k, v as [L*B, E] matrices. */
-  private project(query: tf.Tensor3D, key: tf.Tensor3D, value: tf.Tensor3D): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] {
+  /** q, k and v as column blocks of [L*B, width] matrices (one packed matrix when inputs coincide, as torch packs them). */
+  private project(query: tf.Tensor3D, key: tf.Tensor3D, value: tf.Tensor3D): [Projection, Projection, Projection] {
     const E = this.embedDim;
     const w = this.parameter('in_proj_weight') as tf.Tensor2D;
     const bias = this.parameter('in_proj_bias') as tf.Tensor1D;
@@ -70,16 +79,34 @@ export class MultiheadAttention extends Module {
       const bPart = count === 3 ? bias : tf.slice(bias, [rows], [count * E]);
       return tf.add(matMulWeightT(x, w, rows, count * E), bPart) as tf.Tensor2D;
     };
-    const split = (t: tf.Tensor2D, parts: number) => tf.split(t, parts, 1) as tf.Tensor2D[];
+    const blocks = (matrix: tf.Tensor2D, count: number) => Array.from({ length: count }, (_, i) => ({ matrix, column: i * E, width: E }));
     if (key === query && value === query) {
-      const [q, k, v] = split(linear(flat(query), 0, 3), 3);
+      const [q, k, v] = blocks(linear(flat(query), 0, 3), 3);
       return [q!, k!, v!];
     }
-    const q = linear(flat(query), 0, 1);
+    const [q] = blocks(linear(flat(query), 0, 1), 1);
     if (key === value) {
-      const [k, v] = split(linear(flat(key), E, 2), 2);
-      return [q, k!, v!];
+      const [k, v] = blocks(linear(flat(key), E, 2), 2);
+      return [q!, k!, v!];
     }
-    return [q, linear(flat(key), E, 1), linear(flat(value), 2 * E, 1)];
+    return [q!, blocks(linear(flat(key), E, 1), 1)[0]!, blocks(linear(flat(value), 2 * E, 1), 1)[0]!];
   }
+}
+
+/** Columns [column, column + width) of a projection matrix [L*B, ·]. */
+interface Projection {
+  matrix: tf.Tensor2D;
+  column: number;
+  width: number;
+}
+
+/** Each projection as its own matrix; a packed matrix is split once (one kernel, as before the fused path). */
+function separate(projections: Projection[]): tf.Tensor2D[] {
+  const parts = new Map<tf.Tensor2D, tf.Tensor2D[]>();
+  return projections.map((p) => {
+    const blocks = p.matrix.shape[1] / p.width;
+    if (blocks === 1) return p.matrix;
+    if (!parts.has(p.matrix)) parts.set(p.matrix, tf.split(p.matrix, blocks, 1) as tf.Tensor2D[]);
+    return parts.get(p.matrix)![p.column / p.width]!;
+  });
 }

@@ -266,6 +266,63 @@ export class HostCudaAddon implements CudaAddon {
       for (let j = 0; j < cols; j++) os[r * cols + j] = Math.exp(xs[r * cols + j]! - m) / sum;
     }
   }
+  layerNorm(x: DeviceHandle, gamma: DeviceHandle, beta: DeviceHandle, out: DeviceHandle, rows: number, cols: number, eps: number): void {
+    this.launches++;
+    const xs = this.view(x, F32, rows * cols, 'layerNorm: x');
+    const g = this.view(gamma, F32, cols, 'layerNorm: gamma');
+    const b = this.view(beta, F32, cols, 'layerNorm: beta');
+    const os = this.view(out, F32, rows * cols, 'layerNorm: out');
+    for (let r = 0; r < rows; r++) {
+      let sum = 0;
+      for (let j = 0; j < cols; j++) sum += xs[r * cols + j]!;
+      const mean = sum / cols;
+      let squares = 0;
+      for (let j = 0; j < cols; j++) squares += (xs[r * cols + j]! - mean) ** 2;
+      const inv = 1 / Math.sqrt(squares / cols + eps);
+      for (let j = 0; j < cols; j++) os[r * cols + j] = (xs[r * cols + j]! - mean) * inv * g[j]! + b[j]!;
+    }
+  }
+  attention(q: DeviceHandle, k: DeviceHandle, v: DeviceHandle, mask: DeviceHandle, out: DeviceHandle, probs: DeviceHandle, p: number[], scale: number): void {
+    this.launches++;
+    if (p.length !== 25) throw new Error('prismer_cuda: attention: expected 25 parameters');
+    const [B, H, Lq, Lk, d] = p as [number, number, number, number, number];
+    if (!(B > 0 && H > 0 && Lq > 0 && Lk > 0 && d > 0)) throw new Error('prismer_cuda: attention: B, H, Lq, Lk and d must be positive');
+    const view = (i: number, rows: number, handle: DeviceHandle, what: string) => {
+      const [offset, sb, sh, sl] = p.slice(5 + 4 * i, 9 + 4 * i) as [number, number, number, number];
+      if (sl < d) throw new Error(`prismer_cuda: ${what}: negative stride or row stride below the head width`);
+      const data = this.view(handle, F32, offset + (B - 1) * sb + (H - 1) * sh + (rows - 1) * sl + d, what) as Float32Array;
+      return { at: (b: number, h: number, l: number) => offset + b * sb + h * sh + l * sl, data };
+    };
+    const qv = view(0, Lq, q, 'attention: q'), kv = view(1, Lk, k, 'attention: k'), vv = view(2, Lk, v, 'attention: v'), ov = view(3, Lq, out, 'attention: out');
+    const [mb, mh, mq, mk] = p.slice(21, 25) as [number, number, number, number];
+    const ms = mask === 0 ? undefined : this.view(mask, F32, (B - 1) * mb + (H - 1) * mh + (Lq - 1) * mq + (Lk - 1) * mk + 1, 'attention: mask');
+    const ps = this.view(probs, F32, B * H * Lq * Lk, 'attention: probs');
+    const row = new Float64Array(Lk);
+    for (let b = 0; b < B; b++) {
+      for (let h = 0; h < H; h++) {
+        for (let i = 0; i < Lq; i++) {
+          let max = -Infinity;
+          for (let j = 0; j < Lk; j++) {
+            let s = 0;
+            for (let t = 0; t < d; t++) s += qv.data[qv.at(b, h, i) + t]! * kv.data[kv.at(b, h, j) + t]!;
+            s = Math.fround(scale * s);
+            if (ms) s = Math.max(s + ms[b * mb + h * mh + i * mq + j * mk]!, -3.4028234663852886e38);
+            row[j] = s;
+            max = Math.max(max, s);
+          }
+          let sum = 0;
+          for (let j = 0; j < Lk; j++) sum += Math.exp(row[j]! - max);
+          const base = ((b * H + h) * Lq + i) * Lk;
+          for (let j = 0; j < Lk; j++) ps[base + j] = Math.exp(row[j]! - max) / sum;
+          for (let t = 0; t < d; t++) {
+            let c = 0;
+            for (let j = 0; j < Lk; j++) c += ps[base + j]! * vv.data[vv.at(b, h, j) + t]!;
+            ov.data[ov.at(b, h, i) + t] = c;
+          }
+        }
+      }
+    }
+  }
   copy(x: DeviceHandle, out: DeviceHandle, shape: number[], inStrides: number[], inOffset: number, outStrides: number[], outOffset: number): void {
     this.launches++;
     this.checkShape(shape, inStrides, outStrides);

@@ -2,6 +2,13 @@
 // and on the cpu backend and compared. Shared by test/backend/cuda.test.ts (over the host reference addon)
 // and bench/gpu.ts part 1 (over the real addon on the GPU host).
 import * as tf from '@tensorflow/tfjs';
+import { gelu, quickGelu } from '../../lib/nn/activations.js';
+import { LayerNorm } from '../../lib/nn/layer-norm.js';
+import { MultiheadAttention } from '../../lib/nn/multihead-attention.js';
+import { ParameterStore } from '../../lib/nn/parameters.js';
+import { DecoderAttention } from '../../lib/model/decoder/attention.js';
+import type { TextDecoderConfig } from '../../lib/model/decoder/config.js';
+import { FLOAT32_MIN } from '../../lib/model/decoder/masks.js';
 
 export interface KernelCase {
   /** Unique label, e.g. "Add broadcast [2,3,4]+[4]". */
@@ -151,10 +158,59 @@ function linalgCases(): KernelCase[] {
   ];
 }
 
+/** A store whose every parameter is re-drawn from the seeded stream (so biases and LN affines are not trivial). */
+function randomised(store: ParameterStore): ParameterStore {
+  for (const [, variable] of store.entries()) variable.assign(rand(variable.shape, -0.5, 0.5));
+  return store;
+}
+
+/**
+ * The fused inference kernels (lib/nn/fused.ts) through the modules that use them: on a backend that has them
+ * the modules take the fused path, on the cpu the composite ops, so each case compares the two.
+ */
+function fusedCases(): KernelCase[] {
+  const decoderConfig = { hiddenSize: 32, visionHiddenSize: 24, numAttentionHeads: 4, layerNormEps: 1e-12, initializerRange: 0.02 } as TextDecoderConfig;
+  const withStore = <T>(build: (store: ParameterStore) => T, use: (module: T) => tf.Tensor[]): tf.Tensor[] => {
+    const store = new ParameterStore(3);
+    const module = build(store);
+    randomised(store);
+    try {
+      return use(module);
+    } finally {
+      store.dispose();
+    }
+  };
+  return [
+    { name: 'PrismerLayerNorm (LayerNorm: warp rows, block rows)', tolerance: F, run: () => withStore(
+      (store) => [new LayerNorm(store, 'a', 48), new LayerNorm(store, 'b', 1100, 1e-12)] as const,
+      ([a, b]) => [a.apply(rand([5, 7, 48], -3, 5)), b.apply(rand([3, 1100]))]) },
+    { name: 'PrismerActivation (gelu, quick_gelu)', tolerance: F, run: () => { const x = rand([4, 33], -6, 6); return [gelu(x), quickGelu(x)]; } },
+    { name: 'PrismerAttention (MultiheadAttention: packed q|k|v, packed k|v, separate; weights)', tolerance: F, run: () => withStore(
+      (store) => new MultiheadAttention(store, 'mha', 32, 4),
+      (mha) => {
+        const x = rand([6, 2, 32]) as tf.Tensor3D, kv = rand([9, 2, 32]) as tf.Tensor3D, v = rand([9, 2, 32]) as tf.Tensor3D;
+        const self = mha.apply(x, x, x, { returnWeights: true });
+        return [self.output, self.weights!, mha.apply(x, kv, kv).output, mha.apply(x, kv, v).output];
+      }) },
+    { name: 'PrismerAttention (decoder: causal mask with a fully masked row, cross-attention, weights)', tolerance: F, run: () => withStore(
+      (store) => [new DecoderAttention(store, 'self', decoderConfig, false), new DecoderAttention(store, 'cross', decoderConfig, true)] as const,
+      ([selfAttention, cross]) => {
+        const hidden = rand([2, 5, 32]) as tf.Tensor3D, source = rand([2, 7, 24]) as tf.Tensor3D;
+        const mask = tf.tensor4d(Array.from({ length: 2 * 5 * 5 }, (_, i) => {
+          const [b, q, k] = [Math.floor(i / 25), Math.floor(i / 5) % 5, i % 5];
+          return k > q || (b === 1 && q === 2) ? FLOAT32_MIN : 0;
+        }), [2, 1, 5, 5]);
+        const weights: tf.Tensor4D[] = [];
+        const out = selfAttention.apply(hidden, mask, hidden, undefined, (w) => weights.push(tf.keep(w)));
+        return [out, ...weights, cross.apply(hidden, null, source)];
+      }) },
+  ];
+}
+
 /** Every case, in a fixed order (inputs are seeded per case position, so both backends see the same values). */
 export function kernelCases(): KernelCase[] {
   seedCounter = 1;
-  return [...unaryCases(), ...binaryCases(), ...reduceCases(), ...layoutCases(), ...linalgCases()];
+  return [...unaryCases(), ...binaryCases(), ...reduceCases(), ...layoutCases(), ...linalgCases(), ...fusedCases()];
 }
 
 export interface CaseResult {

@@ -403,6 +403,47 @@ PC_EXPORT(softmax) {
   });
 }
 
+PC_EXPORT(layerNorm) {
+  return guarded(env, [&] {
+    Args a(env, info, 7, "layerNorm");
+    const int64_t rows = a.count(4, "layerNorm: rows"), cols = a.count(5, "layerNorm: cols");
+    launchLayerNorm(static_cast<const float*>(a.device(0, rows * cols, "layerNorm: x")), static_cast<const float*>(a.device(1, cols, "layerNorm: gamma")),
+                    static_cast<const float*>(a.device(2, cols, "layerNorm: beta")), static_cast<float*>(a.device(3, rows * cols, "layerNorm: out")), rows, cols,
+                    static_cast<float>(a.num(6, "layerNorm: eps")));
+    return undefinedValue(env);
+  });
+}
+
+// Highest element (+1) a head view reaches over [B, H, L, d].
+int64_t viewExtent(const HeadView& v, int64_t B, int64_t H, int64_t L, int64_t d, const char* what) {
+  if (v.offset < 0 || v.batchStride < 0 || v.headStride < 0 || v.rowStride < d) throw Error(std::string(what) + ": negative stride or row stride below the head width");
+  return v.offset + (B - 1) * v.batchStride + (H - 1) * v.headStride + (L - 1) * v.rowStride + d;
+}
+
+PC_EXPORT(attention) {
+  return guarded(env, [&] {
+    Args a(env, info, 8, "attention");
+    const auto p = a.list(6, "attention: params");
+    if (p.size() != 25) throw Error("attention: expected 25 parameters");
+    const int64_t B = p[0], H = p[1], Lq = p[2], Lk = p[3], d = p[4];
+    if (B <= 0 || H <= 0 || Lq <= 0 || Lk <= 0 || d <= 0) throw Error("attention: B, H, Lq, Lk and d must be positive");
+    const HeadView qv{p[5], p[6], p[7], p[8]}, kv{p[9], p[10], p[11], p[12]}, vv{p[13], p[14], p[15], p[16]}, ov{p[17], p[18], p[19], p[20]};
+    const int64_t maskStrides[4] = {p[21], p[22], p[23], p[24]};
+    const float* mask = nullptr;
+    if (a.integer(3, "attention: mask") != 0) {
+      for (int64_t s : maskStrides) if (s < 0) throw Error("attention: negative mask stride");
+      const int64_t extent = (B - 1) * maskStrides[0] + (H - 1) * maskStrides[1] + (Lq - 1) * maskStrides[2] + (Lk - 1) * maskStrides[3] + 1;
+      mask = static_cast<const float*>(a.device(3, extent, "attention: mask"));
+    }
+    pc::attention(static_cast<const float*>(a.device(0, viewExtent(qv, B, H, Lq, d, "attention: q"), "attention: q")), qv,
+                  static_cast<const float*>(a.device(1, viewExtent(kv, B, H, Lk, d, "attention: k"), "attention: k")), kv,
+                  static_cast<const float*>(a.device(2, viewExtent(vv, B, H, Lk, d, "attention: v"), "attention: v")), vv, mask, maskStrides,
+                  static_cast<float*>(a.device(4, viewExtent(ov, B, H, Lq, d, "attention: out"), "attention: out")), ov,
+                  static_cast<float*>(a.device(5, B * H * Lq * Lk, "attention: probs")), B, H, Lq, Lk, d, static_cast<float>(a.num(7, "attention: scale")));
+    return undefinedValue(env);
+  });
+}
+
 PC_EXPORT(copy) {
   return guarded(env, [&] {
     Args a(env, info, 7, "copy");
@@ -534,6 +575,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binaryScalar", pc::js_binaryScalar}, {"select", pc::js_select}, {"reduce", pc::js_reduce}, {"softmax", pc::js_softmax},
       {"copy", pc::js_copy}, {"gather", pc::js_gather}, {"gemm", pc::js_gemm}, {"im2col", pc::js_im2col}, {"resize", pc::js_resize},
       {"cumsum", pc::js_cumsum}, {"topk", pc::js_topk}, {"oneHot", pc::js_oneHot},
+      {"layerNorm", pc::js_layerNorm}, {"attention", pc::js_attention},
   };
   for (const Entry& e : entries) {
     napi_value fn;

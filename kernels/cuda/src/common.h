@@ -59,6 +59,11 @@ void launchBinaryScalar(int op, int inType, int outType, const void* a, double s
 void launchSelect(const int32_t* cond, const uint32_t* a, const uint32_t* b, uint32_t* out, const Strided& s);
 void launchReduce(int op, int inType, int outType, const void* x, void* out, int64_t outer, int64_t inner);
 void launchSoftmax(const float* x, float* out, int64_t rows, int64_t cols);
+// In place over p [B, H, Lq, Lk] (rows = B·H·Lq): p = softmax(max(p + mask, -FLT_MAX)), the mask (optional) read
+// through m = {b, h, q, k} strides; the clamp is transformers' guard against a fully masked row.
+void launchMaskedSoftmax(float* p, const float* mask, int64_t B, int64_t H, int64_t Lq, int64_t Lk, const int64_t m[4]);
+// out[r] = (x[r] − mean) / sqrt(var + eps) · gamma + beta over rows of `cols` (biased variance, as nn.LayerNorm).
+void launchLayerNorm(const float* x, const float* gamma, const float* beta, float* out, int64_t rows, int64_t cols, float eps);
 // s0 = in strides, s1 = out strides.
 void launchCopy(const uint32_t* x, uint32_t* out, const Strided& s, int64_t inOffset, int64_t outOffset);
 void launchGather(const uint32_t* x, const int32_t* indices, uint32_t* out, int64_t outer, int64_t axisSize, int64_t inner, int64_t count);
@@ -73,5 +78,15 @@ void gemmSetTF32(bool enabled);
 int gemmVersion();
 void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA, bool transB,
           int64_t strideA, int64_t strideB, int64_t strideC);
+// The same with explicit row strides (lda, ldb, ldc ≥ the row length of each row-major operand) and C = alpha·A·op(B).
+void gemmStrided(const float* a, int64_t lda, int64_t strideA, const float* b, int64_t ldb, int64_t strideB, float* c, int64_t ldc,
+                 int64_t strideC, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA, bool transB, float alpha);
+
+// Multi-head attention core over strided per-head views (see attention.cu).
+struct HeadView {
+  int64_t offset, batchStride, headStride, rowStride;
+};
+void attention(const float* q, HeadView qv, const float* k, HeadView kv, const float* v, HeadView vv, const float* mask, const int64_t maskStrides[4],
+               float* out, HeadView ov, float* probs, int64_t B, int64_t H, int64_t Lq, int64_t Lk, int64_t d, float scale);
 
 }  // namespace pc

@@ -32,31 +32,42 @@ int gemmVersion() {
   return version;
 }
 
+void gemmStrided(const float* a, int64_t lda, int64_t strideA, const float* b, int64_t ldb, int64_t strideB, float* c, int64_t ldc,
+                 int64_t strideC, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA, bool transB, float alpha) {
+  gemmInit();
+  if (batch == 0 || m == 0 || n == 0) return;
+  const int64_t limit = 0x7fffffff;
+  if (m > limit || n > limit || k > limit || batch > limit || lda > limit || ldb > limit || ldc > limit) throw Error("gemm: dimension beyond int32");
+  const float beta = 0.f;
+  // Column-major views: row-major B is [k x n] (or [n x k] transposed) with row stride ldb, likewise A.
+  const cublasOperation_t opB = transB ? CUBLAS_OP_T : CUBLAS_OP_N;
+  const cublasOperation_t opA = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
+  if (batch == 1) {
+    checkBlas(cublasSgemm(handle, opB, opA, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha, b, static_cast<int>(ldb), a,
+                          static_cast<int>(lda), &beta, c, static_cast<int>(ldc)),
+              "cublasSgemm");
+  } else {
+    checkBlas(cublasSgemmStridedBatched(handle, opB, opA, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha, b, static_cast<int>(ldb),
+                                        strideB, a, static_cast<int>(lda), strideA, &beta, c, static_cast<int>(ldc), strideC, static_cast<int>(batch)),
+              "cublasSgemmStridedBatched");
+  }
+  afterLaunch("gemm");
+}
+
 void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA, bool transB,
           int64_t strideA, int64_t strideB, int64_t strideC) {
-  gemmInit();
   if (batch == 0 || m == 0 || n == 0) return;
   if (k == 0) {
     launchFill(F32, c, batch * m * n, 0.0);
     return;
   }
-  const int64_t limit = 0x7fffffff;
-  if (m > limit || n > limit || k > limit || batch > limit) throw Error("gemm: dimension beyond int32");
-  const float alpha = 1.f, beta = 0.f;
-  // Column-major views: B is [n x k] (ldb n) untransposed or [k x n] (ldb k) transposed; likewise A.
-  const cublasOperation_t opB = transB ? CUBLAS_OP_T : CUBLAS_OP_N;
-  const cublasOperation_t opA = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
-  const int ldb = static_cast<int>(transB ? k : n);
-  const int lda = static_cast<int>(transA ? m : k);
-  const int ldc = static_cast<int>(n);
-  if (batch == 1) {
-    checkBlas(cublasSgemm(handle, opB, opA, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha, b, ldb, a, lda, &beta, c, ldc), "cublasSgemm");
-  } else {
-    checkBlas(cublasSgemmStridedBatched(handle, opB, opA, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha, b, ldb, strideB, a, lda,
-                                        strideA, &beta, c, ldc, strideC, static_cast<int>(batch)),
-              "cublasSgemmStridedBatched");
+  // A single B (or A) shared by every batch item of a contiguous other operand is one taller GEMM: cuBLAS runs
+  // one [batch·m x k]·[k x n] product far better than batch small ones.
+  if (batch > 1 && strideB == 0 && !transA && strideA == m * k && strideC == m * n) {
+    gemmStrided(a, k, 0, b, transB ? k : n, 0, c, n, 0, 1, batch * m, n, k, false, transB, 1.f);
+    return;
   }
-  afterLaunch("gemm");
+  gemmStrided(a, transA ? m : k, strideA, b, transB ? k : n, strideB, c, n, strideC, batch, m, n, k, transA, transB, 1.f);
 }
 
 }  // namespace pc

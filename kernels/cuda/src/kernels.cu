@@ -452,6 +452,55 @@ __global__ void softmaxKernel(const float* __restrict__ x, float* __restrict__ o
   for (int64_t j = lane; j < len; j += GROUP) o[j] = expf(r[j] - m) * inv;
 }
 
+template <int GROUP>
+__global__ void maskedSoftmaxKernel(float* __restrict__ p, const float* __restrict__ mask, int64_t rows, int64_t cols, int64_t H, int64_t Lq,
+                                    int64_t mb, int64_t mh, int64_t mq, int64_t mk) {
+  const int rowsPerBlock = THREADS / GROUP;
+  const int64_t row = static_cast<int64_t>(blockIdx.x) * rowsPerBlock + threadIdx.x / GROUP;
+  const int lane = threadIdx.x % GROUP;
+  const bool live = row < rows;
+  float* r = p + (live ? row : 0) * cols;
+  const int64_t len = live ? cols : 0;
+  const int64_t qi = row % Lq, hi = (row / Lq) % H, bi = row / (Lq * H);
+  const float* mr = mask ? mask + bi * mb + hi * mh + qi * mq : nullptr;
+  auto value = [&](int64_t j) { return mr ? fmaxf(r[j] + mr[j * mk], -FLT_MAX) : r[j]; };
+  float m = -INFINITY;
+  for (int64_t j = lane; j < len; j += GROUP) m = fmaxf(m, value(j));
+  m = groupReduce<float, GROUP>(m, [](float a, float b) { return fmaxf(a, b); });
+  float sum = 0.f;
+  for (int64_t j = lane; j < len; j += GROUP) sum += expf(value(j) - m);
+  sum = groupReduce<float, GROUP>(sum, [](float a, float b) { return a + b; });
+  if (!live) return;
+  const float inv = 1.f / sum;
+  // Each lane rewrites only the entries it read, so working in place is safe.
+  for (int64_t j = lane; j < len; j += GROUP) r[j] = expf(value(j) - m) * inv;
+}
+
+template <int GROUP>
+__global__ void layerNormKernel(const float* __restrict__ x, const float* __restrict__ gamma, const float* __restrict__ beta, float* __restrict__ out,
+                                int64_t rows, int64_t cols, float eps) {
+  const int rowsPerBlock = THREADS / GROUP;
+  const int64_t row = static_cast<int64_t>(blockIdx.x) * rowsPerBlock + threadIdx.x / GROUP;
+  const int lane = threadIdx.x % GROUP;
+  const bool live = row < rows;
+  const float* r = x + (live ? row : 0) * cols;
+  const int64_t len = live ? cols : 0;
+  // Two passes over the row (mean, then squared deviations), as the composite ops compute it.
+  float sum = 0.f;
+  for (int64_t j = lane; j < len; j += GROUP) sum += r[j];
+  const float mean = groupReduce<float, GROUP>(sum, [](float a, float b) { return a + b; }) / static_cast<float>(cols);
+  float squares = 0.f;
+  for (int64_t j = lane; j < len; j += GROUP) {
+    const float c = r[j] - mean;
+    squares += c * c;
+  }
+  const float variance = groupReduce<float, GROUP>(squares, [](float a, float b) { return a + b; }) / static_cast<float>(cols);
+  if (!live) return;
+  const float inv = rsqrtf(variance + eps);
+  float* o = out + row * cols;
+  for (int64_t j = lane; j < len; j += GROUP) o[j] = (r[j] - mean) * inv * gamma[j] + beta[j];
+}
+
 // ---------------------------------------------------------------- conv, resize, scans, topk, one-hot
 
 __global__ void im2colKernel(const float* __restrict__ x, float* __restrict__ cols, int64_t n, int64_t H, int64_t W, int64_t C,
@@ -641,6 +690,21 @@ void launchSoftmax(const float* x, float* out, int64_t rows, int64_t cols) {
   if (cols <= 256) softmaxKernel<32><<<static_cast<unsigned>((rows + 7) / 8), THREADS, 0, stream()>>>(x, out, rows, cols);
   else softmaxKernel<THREADS><<<static_cast<unsigned>(rows), THREADS, 0, stream()>>>(x, out, rows, cols);
   afterLaunch("softmax");
+}
+
+void launchMaskedSoftmax(float* p, const float* mask, int64_t B, int64_t H, int64_t Lq, int64_t Lk, const int64_t m[4]) {
+  const int64_t rows = B * H * Lq;
+  if (rows == 0 || Lk == 0) return;
+  if (Lk <= 256) maskedSoftmaxKernel<32><<<static_cast<unsigned>((rows + 7) / 8), THREADS, 0, stream()>>>(p, mask, rows, Lk, H, Lq, m[0], m[1], m[2], m[3]);
+  else maskedSoftmaxKernel<THREADS><<<static_cast<unsigned>(rows), THREADS, 0, stream()>>>(p, mask, rows, Lk, H, Lq, m[0], m[1], m[2], m[3]);
+  afterLaunch("attention softmax");
+}
+
+void launchLayerNorm(const float* x, const float* gamma, const float* beta, float* out, int64_t rows, int64_t cols, float eps) {
+  if (rows == 0 || cols == 0) return;
+  if (cols <= 1024) layerNormKernel<32><<<static_cast<unsigned>((rows + 7) / 8), THREADS, 0, stream()>>>(x, gamma, beta, out, rows, cols, eps);
+  else layerNormKernel<THREADS><<<static_cast<unsigned>(rows), THREADS, 0, stream()>>>(x, gamma, beta, out, rows, cols, eps);
+  afterLaunch("layerNorm");
 }
 
 void launchCopy(const uint32_t* x, uint32_t* out, const Strided& s, int64_t inOffset, int64_t outOffset) {

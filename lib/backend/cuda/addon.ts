@@ -112,12 +112,22 @@ export interface CudaAddon {
   topk(x: DeviceHandle, values: DeviceHandle, indices: DeviceHandle, rows: number, cols: number, k: number): void;
   /** indices int32 [n] → out float32 [n, depth] with on/off values (out-of-range rows are all off). */
   oneHot(indices: DeviceHandle, out: DeviceHandle, n: number, depth: number, onValue: number, offValue: number, dtype: DeviceDType): void;
+  /** out = (x − mean) / sqrt(var + eps) · gamma + beta per row of x [rows, cols] (biased variance), float32. */
+  layerNorm(x: DeviceHandle, gamma: DeviceHandle, beta: DeviceHandle, out: DeviceHandle, rows: number, cols: number, eps: number): void;
+  /**
+   * The multi-head attention core over strided head views: probs [B, H, Lq, Lk] = softmax(max(scale·q·kᵀ + mask,
+   * −FLT_MAX)) (no mask: no clamp), then out = probs · v. `p` = [B, H, Lq, Lk, d, then offset, batch, head and row
+   * strides of q, k, v and out (4 each), then the mask's b, h, q, k strides]; element (b, h, l, j) of a view is at
+   * offset + b·batchStride + h·headStride + l·rowStride + j. `mask` is 0 for none.
+   */
+  attention(q: DeviceHandle, k: DeviceHandle, v: DeviceHandle, mask: DeviceHandle, out: DeviceHandle, probs: DeviceHandle, p: number[], scale: number): void;
 }
 
 /** The functions an object must export to be taken for the addon (checked on load, so a stale build is a clear error). */
 export const CUDA_ADDON_FUNCTIONS: readonly (keyof CudaAddon)[] = [
   'deviceInfo', 'alloc', 'free', 'upload', 'download', 'synchronize', 'memory', 'setTF32', 'setDebugSync', 'fill', 'unary', 'binary',
   'binaryScalar', 'select', 'reduce', 'softmax', 'copy', 'gather', 'gemm', 'im2col', 'resize', 'cumsum', 'topk', 'oneHot',
+  'layerNorm', 'attention',
 ];
 
 /** Narrows an unknown module export to the addon interface, naming the functions a stale build lacks. */

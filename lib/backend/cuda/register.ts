@@ -7,12 +7,13 @@ import { asCudaAddon } from './addon.js';
 import { CudaBackend } from './backend.js';
 import { cpuFallbackKernel } from './fallback.js';
 import { elementwiseKernels } from './kernels-elementwise.js';
+import { fusedKernels } from './kernels-fused.js';
 import { layoutKernels } from './kernels-layout.js';
 import { linalgKernels } from './kernels-linalg.js';
 import { reduceKernels } from './kernels-reduce.js';
 
 
-const NATIVE: tf.KernelConfig[] = [...elementwiseKernels, ...reduceKernels, ...layoutKernels, ...linalgKernels];
+const NATIVE: tf.KernelConfig[] = [...elementwiseKernels, ...reduceKernels, ...layoutKernels, ...linalgKernels, ...fusedKernels];
 
 /** Names of the kernels with a native cuda implementation (some hand rare cases to the cpu, see each kernel). */
 export const CUDA_NATIVE_KERNELS: readonly string[] = NATIVE.map((k) => k.kernelName);

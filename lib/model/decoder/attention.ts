@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../nn/module.js';
 import { Linear } from '../../nn/linear.js';
 import { batchedMatMul } from '../../nn/weight-matmul.js';
+import { FUSED_KERNELS, fusedAttention, fusedAvailable } from '../../nn/fused.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import type { ParameterStore } from '../../nn/parameters.js';
 import type { TextDecoderConfig } from './config.js';
@@ -56,9 +57,10 @@ export class DecoderAttention extends Module {
   attend(hidden: tf.Tensor3D, keyValues: AttentionKeyValues, mask: tf.Tensor4D | null, dropout?: DecoderDropout, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
     return tf.tidy(() => {
       const [batch, length] = hidden.shape;
+      const keyLength = keyValues.keys.shape[2];
+      if (!dropout && keyLength > 0 && fusedAvailable(FUSED_KERNELS.attention)) return this.layerNorm.apply(tf.add(this.fusedContext(hidden, keyValues, mask, onWeights), hidden) as tf.Tensor3D);
       const q = this.splitHeads(this.queryProjection.apply(hidden));
       const [, heads, , headDim] = q.shape;
-      const keyLength = keyValues.keys.shape[2];
       const flatHeads = (t: tf.Tensor4D): tf.Tensor3D => t.reshape([batch * heads, t.shape[2], headDim]) as tf.Tensor3D;
       // Scaled after the matmul (not q before it) as in roberta.py.
       const products = batchedMatMul(flatHeads(q), flatHeads(keyValues.keys), true).reshape([batch, heads, length, keyLength]);
@@ -76,6 +78,22 @@ export class DecoderAttention extends Module {
       if (dropout) projected = dropout(projected, 'hidden') as tf.Tensor3D;
       return this.layerNorm.apply(tf.add(projected, hidden) as tf.Tensor3D);
     });
+  }
+
+  /** dense(attention context) through the fused kernel: q read in place from its projection, keys/values as [N, heads, s, d]. */
+  private fusedContext(hidden: tf.Tensor3D, keyValues: AttentionKeyValues, mask: tf.Tensor4D | null, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
+    const [batch, length] = hidden.shape;
+    const [, heads, keyLength, headDim] = keyValues.keys.shape;
+    const width = heads * headDim;
+    const q = this.queryProjection.apply(hidden);
+    const perHead = (tensor: tf.Tensor4D) => ({ tensor, offset: 0, batchStride: heads * keyLength * headDim, headStride: keyLength * headDim, rowStride: headDim });
+    const { context, probs } = fusedAttention({
+      q: { tensor: q, offset: 0, batchStride: length * width, headStride: headDim, rowStride: width },
+      k: perHead(keyValues.keys), v: perHead(keyValues.values),
+      batch, heads, queryLength: length, keyLength, headDim, scale: 1 / Math.sqrt(this.headDim), mask, layout: 'batch-first',
+    });
+    onWeights?.(probs);
+    return this.dense.apply(context);
   }
 
   /** Full self-attention over `hidden` alone (no cache), or cross-attention to `source`. */
