@@ -6,9 +6,12 @@
 #   build     kernels/cuda/build.sh (nvcc, sm_90 + PTX)
 #   kernels   bench/gpu.ts part 1, with PRISMER_CUDA_SYNC=1 so a device fault names its kernel
 #   fixtures  bench/gpu.ts part 2
-#   forward   bench/gpu.ts part 3 + 4 (prismer_base images/s, profile, memory over 100 iterations)
+#   gemm      bench/gpu.ts --part gemm: the addon's GEMM alone on the model's shapes
+#   forward   bench/gpu.ts part 3 + 4 (prismer_base images/s, profiles, memory over 100 iterations)
 #   torch     bench/gpu_torch.py: the PyTorch baseline on the same GPU, and the ratio
-#   tf32      the forward and the baseline again with TF32 GEMMs on both sides (GPU_CHECK_TF32=0 skips)
+#   torch-profile  bench/gpu_torch.py --gemm --profile: torch.matmul on the gemm shapes (ratio per shape), encoder
+#             and decoder CUDA times, torch.profiler's top kernels (also times the forward again)
+#   tf32      the GEMMs, the forward and the baseline again with TF32 on both sides (GPU_CHECK_TF32=0 skips)
 # $OUT/summary.txt collects the one-line results. Set GPU_CHECK_STEPS="build kernels" to run a subset.
 # All steps together stay within GPU_CHECK_BUDGET seconds (default 540, under the device tool's 600 s per
 # command): each step's limit is cut to what is left, and a step with under 20 s left is skipped.
@@ -17,7 +20,7 @@ cd "$(dirname "$0")/.."
 export OUT=${OUT:-out/gpu}
 mkdir -p "$OUT"
 : > "$OUT/summary.txt"
-steps=${GPU_CHECK_STEPS:-"build kernels fixtures forward torch tf32"}
+steps=${GPU_CHECK_STEPS:-"build kernels fixtures gemm forward torch torch-profile tf32"}
 budget=${GPU_CHECK_BUDGET:-540}
 export LD_LIBRARY_PATH=${CUDA_HOME:-/usr/local/cuda}/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bundle=.device/bundle.cjs
@@ -48,13 +51,18 @@ want build && step build 150 bash kernels/cuda/build.sh
 if [ -f "$addon" ] && [ -f "$bundle" ]; then
   want kernels && PRISMER_CUDA_SYNC=1 step kernels 60 node "$bundle" --part kernels
   want fixtures && step fixtures 60 node "$bundle" --part fixtures
+  want gemm && step gemm 60 node "$bundle" --part gemm
   want forward && step forward 220 node "$bundle" --part forward
 else
   note "skipping the cuda parts: $([ -f "$addon" ] || echo "no $addon") $([ -f "$bundle" ] || echo "no $bundle (run npm run gpu:stage first)")"
 fi
 want torch && step torch 90 python3 bench/gpu_torch.py
+want torch-profile && step torch-profile 90 python3 bench/gpu_torch.py --gemm --profile
 if want tf32 && [ "${GPU_CHECK_TF32:-1}" = 1 ]; then
-  [ -f "$addon" ] && [ -f "$bundle" ] && step forward-tf32 100 node "$bundle" --part forward --tf32 --memory-iterations 0
-  step torch-tf32 60 python3 bench/gpu_torch.py --tf32
+  if [ -f "$addon" ] && [ -f "$bundle" ]; then
+    step gemm-tf32 30 node "$bundle" --part gemm --tf32
+    step forward-tf32 100 node "$bundle" --part forward --tf32 --memory-iterations 0
+  fi
+  step torch-tf32 60 python3 bench/gpu_torch.py --tf32 --gemm
 fi
 note "done in $SECONDS s; results in $OUT (summary.txt, gpu-*.json, *.log)"

@@ -2,12 +2,15 @@
 // yields everything it can:
 //   kernels   every native kernel against the tfjs cpu backend on seeded inputs (max abs/rel error)
 //   fixtures  the parity fixtures through the cuda backend (1e-4)
+//   gemm      the addon's GEMM alone on the model's shapes (ViT, resampler, attention, decoder, convolution
+//             im2col): ms per call and TFLOP/s, to compare with torch.matmul (bench/gpu_torch.py --gemm)
 //   forward   prismer_base forward (encoder at 480 px with all six experts + teacher-forced decoder, 20 tokens,
-//             batch 8, random weights): images/s, encoder/decoder split, the kernels that dominate, cpu fallbacks;
-//             then tfjs and device memory over 100 more iterations (no leak)
+//             batch 8, random weights): images/s, encoder/decoder split, host issue time, the kernels that
+//             dominate (by name, by name and input shapes, per side), cpu fallbacks; then tfjs and device memory
+//             over 100 more iterations (no leak)
 // Results go to $OUT (default out/gpu): gpu-<part>.json and lines appended to summary.txt.
 //
-//   node .device/bundle.cjs [--part all|kernels|fixtures|forward] [--batch 8] [--resolution 480] [--tokens 20]
+//   node .device/bundle.cjs [--part all|kernels|fixtures|gemm|forward] [--batch 8] [--resolution 480] [--tokens 20]
 //                           [--repeats 5] [--memory-iterations 100] [--tf32]
 // Bundled by `npm run gpu:stage` (esbuild, the .node addon stays external); run on the device by bench/gpu-device.sh.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { initBackend } from '../lib/backend/init.js';
 import type { CudaBackend } from '../lib/backend/cuda/backend.js';
 import { cudaFallbackCounts, resetCudaFallbackCounts } from '../lib/backend/cuda/fallback.js';
 import { CUDA_NATIVE_KERNELS, registerCudaKernels } from '../lib/backend/cuda/register.js';
+import { F32 } from '../lib/backend/cuda/addon.js';
 import { getModelSize } from '../lib/model/sizes.js';
 import { Prismer, prismerConfigForSize } from '../lib/model/prismer.js';
 import { disposeExpertInputs } from '../lib/model/prismer-inputs.js';
@@ -91,6 +95,74 @@ async function partFixtures(): Promise<void> {
   for (const r of rows) summary(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: ${r.error ?? Object.entries(r.diffs!).map(([k, d]) => `${k} ${d.toExponential(2)}`).join(', ')}`);
 }
 
+/**
+ * C[m,n] = A[m,k]·B[k,n] as the forward issues them at batch 8, 480 px, 20 tokens (964 ViT tokens: 900 patches +
+ * 64 latents; tf.profile's BatchMatMul/Conv2D input shapes). bench/gpu_torch.py --gemm has the same list.
+ */
+const GEMM_SHAPES: { name: string; batch?: number; m: number; n: number; k: number; transB?: boolean }[] = [
+  { name: 'vit qkv', m: 7712, n: 2304, k: 768 },
+  { name: 'vit out/adaptor', m: 7712, n: 768, k: 768 },
+  { name: 'vit fc', m: 7712, n: 3072, k: 768 },
+  { name: 'vit proj', m: 7712, n: 768, k: 3072 },
+  { name: 'resampler kv', m: 43712, n: 1536, k: 768 },
+  { name: 'vit attn QK^T', batch: 96, m: 964, n: 964, k: 64, transB: true },
+  { name: 'vit attn PV', batch: 96, m: 964, n: 64, k: 964 },
+  { name: 'dec 768', m: 160, n: 768, k: 768 },
+  { name: 'dec fc', m: 160, n: 3072, k: 768 },
+  { name: 'dec lm head', m: 160, n: 50265, k: 768 },
+  { name: 'stem conv 120px', m: 115200, n: 192, k: 864 },
+  { name: 'stem conv 30px', m: 7200, n: 768, k: 3456 },
+  { name: 'stem resize', m: 245760, n: 120, k: 480 },
+];
+
+async function partGemm(): Promise<void> {
+  const addon = cuda().addon;
+  const warmup = 3, iterations = 20;
+  const rows: { name: string; batch: number; m: number; n: number; k: number; transB: boolean; ms: number; tflops: number }[] = [];
+  for (const { name, batch = 1, m, n, k, transB = false } of GEMM_SHAPES) {
+    const handles = [batch * m * k, batch * k * n, batch * m * n].map((elements) => {
+      const h = addon.alloc(4 * elements);
+      addon.fill(F32, h, elements, 0.5);
+      return h;
+    });
+    const [a, b, c] = handles as [number, number, number];
+    try {
+      const call = () => addon.gemm(a, b, c, batch, m, n, k, false, transB, batch > 1 ? m * k : 0, batch > 1 ? n * k : 0, batch > 1 ? m * n : 0);
+      for (let i = 0; i < warmup; i++) call();
+      addon.synchronize();
+      const start = performance.now();
+      for (let i = 0; i < iterations; i++) call();
+      addon.synchronize();
+      const ms = (performance.now() - start) / iterations;
+      rows.push({ name, batch, m, n, k, transB, ms, tflops: (2 * batch * m * n * k) / (ms / 1000) / 1e12 });
+    } finally {
+      for (const h of handles) addon.free(h);
+    }
+  }
+  save(`gemm${args.tf32 ? '-tf32' : ''}`, { tf32: args.tf32, warmup, iterations, rows });
+  summary(`gemm (addon, ${args.tf32 ? 'TF32' : 'fp32'}, mean of ${iterations} after ${warmup} warm-up; batch×m×n×k):`);
+  for (const r of rows) summary(`  ${r.name} ${r.batch}×${r.m}×${r.n}×${r.k}${r.transB ? ' Bᵀ' : ''}: ${r.ms.toFixed(3)} ms, ${r.tflops.toFixed(1)} TFLOP/s`);
+}
+
+type ProfileKernel = Awaited<ReturnType<typeof tf.profile>>['kernels'][number];
+
+/** Kernel time summed per key; scopes (customGrad's 'unnamed scope') enclose kernels already counted, so they are skipped. */
+function aggregate(kernels: ProfileKernel[], key: (k: ProfileKernel) => string): { name: string; ms: number; calls: number }[] {
+  const by = new Map<string, { ms: number; calls: number }>();
+  for (const k of kernels) {
+    if (!tf.getKernel(k.name, 'cuda')) continue;
+    const e = by.get(key(k)) ?? { ms: 0, calls: 0 };
+    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    e.calls += 1;
+    by.set(key(k), e);
+  }
+  return [...by].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => ({ name, ms: e.ms, calls: e.calls }));
+}
+
+const withShapes = (k: ProfileKernel): string => `${k.name}(${k.inputShapes.map((s) => s.join('x')).join(',')})`;
+const total = (rows: { ms: number; calls: number }[]) => ({ ms: rows.reduce((t, r) => t + r.ms, 0), calls: rows.reduce((t, r) => t + r.calls, 0) });
+const brief = (rows: { name: string; ms: number; calls: number }[], count: number) => rows.slice(0, count).map((k) => `${k.name} ${k.ms.toFixed(1)} ms/${k.calls}`).join(', ');
+
 /** Seeded batch inputs shaped like the real pipeline: rgb and every expert label at the model resolution. */
 function batchInputs(batch: number, resolution: number): ExpertInputs {
   const r = resolution;
@@ -117,16 +189,20 @@ async function partForward(): Promise<void> {
   const vocab = model.config.decoder.vocabSize;
   const ids = Array.from({ length: batch }, (_, b) => Array.from({ length: tokens }, (_, t) => (t === 0 ? 0 : 4 + ((t * 7919 + b * 104729) % (vocab - 4)))));
   const tokenBatch = { inputIds: ids, attentionMask: ids.map((row) => row.map(() => 1)) };
-  const once = (): { encoder: number; decoder: number } => {
+  // Issue times (until encode/decode return, before the queue drains): close to the side's total means the host
+  // dispatch, not the GPU, bounds it.
+  const once = (): { encoder: number; decoder: number; encoderIssue: number; decoderIssue: number } => {
     const t0 = performance.now();
     const hidden = model.encode(inputs);
+    const issued0 = performance.now();
     cuda().addon.synchronize();
     const t1 = performance.now();
     const { logits } = model.decode(hidden, tokenBatch);
+    const issued1 = performance.now();
     logits.dataSync();
     const t2 = performance.now();
     tf.dispose([hidden, logits]);
-    return { encoder: (t1 - t0) / 1000, decoder: (t2 - t1) / 1000 };
+    return { encoder: (t1 - t0) / 1000, decoder: (t2 - t1) / 1000, encoderIssue: (issued0 - t0) / 1000, decoderIssue: (issued1 - t1) / 1000 };
   };
   try {
     resetCudaFallbackCounts();
@@ -139,31 +215,35 @@ async function partForward(): Promise<void> {
     const seconds = median.encoder + median.decoder;
     Object.assign(result, { seconds, encoderSeconds: median.encoder, decoderSeconds: median.decoder, imagesPerSecond: batch / seconds, runs });
     save(`forward${args.tf32 ? '-tf32' : ''}`, result);
-    summary(`forward: prismer_base ${resolution}px all experts, batch ${batch}, ${tokens} tokens, fp32${args.tf32 ? ' (TF32 GEMM)' : ''}: ${(batch / seconds).toFixed(2)} images/s (${(seconds * 1000).toFixed(1)} ms per batch: encoder ${(median.encoder * 1000).toFixed(1)}, decoder ${(median.decoder * 1000).toFixed(1)}; median of ${repeats}); cpu fallbacks per forward: ${JSON.stringify(result.fallbacksPerForward)}`);
+    summary(`forward: prismer_base ${resolution}px all experts, batch ${batch}, ${tokens} tokens, fp32${args.tf32 ? ' (TF32 GEMM)' : ''}: ${(batch / seconds).toFixed(2)} images/s (${(seconds * 1000).toFixed(1)} ms per batch: encoder ${(median.encoder * 1000).toFixed(1)}, decoder ${(median.decoder * 1000).toFixed(1)}; median of ${repeats}); cpu fallbacks per forward: ${JSON.stringify(result.fallbacksPerForward)}; host issue time: encoder ${(median.encoderIssue * 1000).toFixed(1)}, decoder ${(median.decoderIssue * 1000).toFixed(1)} ms`);
 
     // Profile: each kernel timed with the queue drained around it (so the total exceeds a real forward),
-    // which shows where device time goes.
-    const profile = await tf.profile(() => {
-      const hidden = model.encode(inputs);
-      const { logits } = model.decode(hidden, tokenBatch);
-      tf.dispose([hidden, logits]);
+    // which shows where device time goes. Encoder and decoder are profiled apart (the encoder output carried over).
+    // tf.profile returns the engine's one profile object, so each side's kernel list is taken before the next.
+    let hidden: tf.Tensor3D | undefined;
+    const encoderKernels = (await tf.profile(() => {
+      hidden = model.encode(inputs);
       return [];
+    })).kernels;
+    const decoderKernels = (await tf.profile(() => {
+      tf.dispose(model.decode(hidden!, tokenBatch).logits);
+      return [];
+    })).kernels;
+    tf.dispose(hidden);
+    const kernels = [...encoderKernels, ...decoderKernels];
+    const top = aggregate(kernels, (k) => k.name);
+    const byShape = aggregate(kernels, withShapes);
+    const encoder = aggregate(encoderKernels, (k) => k.name), decoder = aggregate(decoderKernels, (k) => k.name);
+    const encoderTotal = total(encoder), decoderTotal = total(decoder);
+    Object.assign(result, {
+      profile: top, profileByShape: byShape.slice(0, 40), profileEncoder: encoder, profileDecoder: decoder,
+      profileTotals: { encoder: encoderTotal, decoder: decoderTotal }, kernelLaunches: kernels.length,
     });
-    const byKernel = new Map<string, { ms: number; calls: number }>();
-    for (const k of profile.kernels) {
-      // Scopes (customGrad's 'unnamed scope') enclose kernels already counted.
-      if (!tf.getKernel(k.name, 'cuda')) continue;
-      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-      e.ms += ms;
-      e.calls += 1;
-      byKernel.set(k.name, e);
-    }
-    const top = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => ({ name, ms: e.ms, calls: e.calls }));
-    result.profile = top;
-    result.kernelLaunches = profile.kernels.length;
     save(`forward${args.tf32 ? '-tf32' : ''}`, result);
-    summary(`forward profile (synchronised per kernel, ${profile.kernels.length} kernels): ${top.slice(0, 8).map((k) => `${k.name} ${k.ms.toFixed(1)} ms/${k.calls}`).join(', ')}`);
+    summary(`forward profile (synchronised per kernel, ${kernels.length} kernels): ${brief(top, 8)}`);
+    summary(`forward profile encoder: ${encoderTotal.ms.toFixed(1)} ms in ${encoderTotal.calls} kernels (${brief(encoder, 6)}); decoder: ${decoderTotal.ms.toFixed(1)} ms in ${decoderTotal.calls} kernels (${brief(decoder, 6)})`);
+    summary(`forward profile by input shapes (top 15 of ${byShape.length}):`);
+    for (const k of byShape.slice(0, 15)) summary(`  ${k.name} ${k.ms.toFixed(1)} ms/${k.calls}`);
   } catch (error) {
     result.error = message(error);
     summary(`forward: FAILED ${result.error}`);
@@ -206,14 +286,15 @@ async function main(): Promise<void> {
   const { native, fallback } = registerCudaKernels();
   save('init', { device: backend.device, nativeKernels: native, fallbackKernels: fallback });
   summary(`cuda backend on ${backend.device.name} (sm ${backend.device.computeCapability}, ${(backend.device.totalBytes / 2 ** 30).toFixed(0)} GiB, cudart ${backend.device.runtimeVersion}, cuBLAS ${backend.device.cublasVersion}): ${native.length} native kernels, ${fallback.length} via cpu fallback`);
-  const parts = args.part === 'all' ? ['kernels', 'fixtures', 'forward'] : args.part!.split(',');
+  const parts = args.part === 'all' ? ['kernels', 'fixtures', 'gemm', 'forward'] : args.part!.split(',');
   for (const part of parts) {
     const started = performance.now();
     try {
       if (part === 'kernels') await partKernels();
       else if (part === 'fixtures') await partFixtures();
+      else if (part === 'gemm') await partGemm();
       else if (part === 'forward') await partForward();
-      else throw new Error(`unknown part '${part}' (kernels, fixtures, forward)`);
+      else throw new Error(`unknown part '${part}' (kernels, fixtures, gemm, forward)`);
     } catch (error) {
       summary(`${part}: FAILED ${message(error)}`);
       process.exitCode = 1;

@@ -5,10 +5,14 @@ plus the teacher-forced RoBERTa-base decoder (causal self-attention, cross-atten
 output layer, tied LM head over 50265 tokens), 20 tokens, batch 8, fp32. The ViT uses nn.MultiheadAttention as
 CLIP does; the decoder computes attention explicitly as transformers 4.26's RoBERTa did.
 
-    python3 bench/gpu_torch.py [--batch 8] [--resolution 480] [--tokens 20] [--repeats 5] [--tf32]
+    python3 bench/gpu_torch.py [--batch 8] [--resolution 480] [--tokens 20] [--repeats 5] [--tf32] [--gemm] [--profile]
 
 Writes $OUT/gpu-torch[-tf32].json and appends to $OUT/summary.txt; when $OUT/gpu-forward[-tf32].json (our cuda
 backend, same run) exists, also the ratio cuda/PyTorch.
+  --gemm     first, torch.matmul alone on bench/gpu.ts --part gemm's shapes: $OUT/gpu-torch-gemm[-tf32].json, and the
+             time ratio ours/torch per shape when $OUT/gpu-gemm[-tf32].json exists
+  --profile  after the timing, encoder and decoder GPU times apart (CUDA events, median of --repeats) and a
+             torch.profiler trace of one forward: $OUT/gpu-torch-profile[-tf32].json (top 30 by self CUDA time)
 """
 import argparse
 import json
@@ -193,6 +197,99 @@ class Decoder(nn.Module):
         return features @ self.words.weight.t() + self.head_bias
 
 
+# bench/gpu.ts GEMM_SHAPES: (name, batch, m, n, k, transB) for C[m,n] = A[m,k]·B[k,n].
+GEMM_SHAPES = [
+    ("vit qkv", 1, 7712, 2304, 768, False), ("vit out/adaptor", 1, 7712, 768, 768, False),
+    ("vit fc", 1, 7712, 3072, 768, False), ("vit proj", 1, 7712, 768, 3072, False),
+    ("resampler kv", 1, 43712, 1536, 768, False), ("vit attn QK^T", 96, 964, 964, 64, True),
+    ("vit attn PV", 96, 964, 64, 964, False), ("dec 768", 1, 160, 768, 768, False), ("dec fc", 1, 160, 3072, 768, False),
+    ("dec lm head", 1, 160, 50265, 768, False), ("stem conv 120px", 1, 115200, 192, 864, False),
+    ("stem conv 30px", 1, 7200, 768, 3456, False), ("stem resize", 1, 245760, 120, 480, False),
+]
+
+
+def summarize(out_dir, lines):
+    with open(os.path.join(out_dir, "summary.txt"), "a") as f:
+        f.write("".join(line + "\n" for line in lines))
+    print("\n".join(lines))
+
+
+def bench_gemm(out_dir, suffix, tf32, device, warmup=3, iterations=20):
+    rows = []
+    for name, batch, m, n, k, trans_b in GEMM_SHAPES:
+        lead = (batch,) if batch > 1 else ()
+        a = torch.full(lead + (m, k), 0.5, device=device)
+        b = torch.full(lead + ((n, k) if trans_b else (k, n)), 0.5, device=device)
+        b = b.transpose(-1, -2) if trans_b else b
+        c = torch.empty(lead + (m, n), device=device)
+        for _ in range(warmup):
+            torch.matmul(a, b, out=c)
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        for _ in range(iterations):
+            torch.matmul(a, b, out=c)
+        torch.cuda.synchronize()
+        ms = (time.perf_counter() - start) * 1000 / iterations
+        rows.append({"name": name, "batch": batch, "m": m, "n": n, "k": k, "transB": trans_b, "ms": ms, "tflops": 2 * batch * m * n * k / (ms / 1000) / 1e12})
+        del a, b, c
+    torch.cuda.empty_cache()
+    ours = {}
+    ours_path = os.path.join(out_dir, f"gpu-gemm{suffix}.json")
+    if os.path.exists(ours_path):
+        with open(ours_path) as f:
+            ours = {r["name"]: r for r in json.load(f).get("rows", [])}
+    for r in rows:
+        if r["name"] in ours:
+            r["oursMs"] = ours[r["name"]]["ms"]
+            r["ratioOursOverTorch"] = r["oursMs"] / r["ms"]
+    with open(os.path.join(out_dir, f"gpu-torch-gemm{suffix}.json"), "w") as f:
+        json.dump({"tf32": tf32, "warmup": warmup, "iterations": iterations, "rows": rows}, f, indent=2)
+    lines = [f"torch gemm ({'TF32' if tf32 else 'fp32'}, mean of {iterations} after {warmup} warm-up; batch×m×n×k{', time ours/torch' if ours else ''}):"]
+    for r in rows:
+        ratio = f", ours/torch {r['ratioOursOverTorch']:.2f}x" if "ratioOursOverTorch" in r else ""
+        lines.append(f"  {r['name']} {r['batch']}×{r['m']}×{r['n']}×{r['k']}{' Bᵀ' if r['transB'] else ''}: {r['ms']:.3f} ms, {r['tflops']:.1f} TFLOP/s{ratio}")
+    summarize(out_dir, lines)
+
+
+def self_cuda_us(event):
+    # torch >= 2.4 names it self_device_time_total (self_cuda_time_total deprecated, later removed).
+    value = getattr(event, "self_device_time_total", None)
+    return value if value is not None else getattr(event, "self_cuda_time_total", 0)
+
+
+def profile_forward(out_dir, suffix, encoder, decoder, inputs, ids, mask, repeats):
+    """Encoder and decoder GPU times apart (CUDA events), then one forward under torch.profiler."""
+    sides = []
+    for _ in range(repeats):
+        events = [torch.cuda.Event(enable_timing=True) for _ in range(3)]
+        events[0].record()
+        hidden = encoder(inputs)
+        events[1].record()
+        decoder(ids, mask, hidden)
+        events[2].record()
+        torch.cuda.synchronize()
+        sides.append((events[0].elapsed_time(events[1]), events[1].elapsed_time(events[2])))
+    enc_ms, dec_ms = sorted(sides, key=sum)[len(sides) // 2]
+    activities = [torch.profiler.ProfilerActivity.CPU, torch.profiler.ProfilerActivity.CUDA]
+    with torch.profiler.profile(activities=activities) as prof:
+        decoder(ids, mask, encoder(inputs))
+        torch.cuda.synchronize()
+    averages = sorted(prof.key_averages(), key=self_cuda_us, reverse=True)
+    rows = [{"name": e.key, "calls": e.count, "selfCudaMs": self_cuda_us(e) / 1000} for e in averages[:30]]
+    # Operator rows carry their kernels' time too, so totals come from the kernel (device) rows alone.
+    kernels = [e for e in averages if str(getattr(e, "device_type", "")).endswith("CUDA")]
+    launches = sum(e.count for e in kernels)
+    total_ms = sum(self_cuda_us(e) for e in kernels) / 1000
+    result = {"encoderCudaMs": enc_ms, "decoderCudaMs": dec_ms, "sides": sides, "selfCudaTotalMs": total_ms, "cudaKernelLaunches": launches, "top": rows}
+    with open(os.path.join(out_dir, f"gpu-torch-profile{suffix}.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    summarize(out_dir, [
+        f"torch CUDA-event times (median of {repeats}): encoder {enc_ms:.1f} ms, decoder {dec_ms:.1f} ms",
+        f"torch profile (one forward, {total_ms:.1f} ms self CUDA, {launches} CUDA kernels): "
+        + ", ".join(f"{r['name'][:60]} {r['selfCudaMs']:.1f} ms/{r['calls']}" for r in rows[:12]),
+    ])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=8)
@@ -200,6 +297,8 @@ def main():
     parser.add_argument("--tokens", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--tf32", action="store_true")
+    parser.add_argument("--gemm", action="store_true")
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     out_dir = os.environ.get("OUT", "out/gpu")
     os.makedirs(out_dir, exist_ok=True)
@@ -208,6 +307,8 @@ def main():
     torch.backends.cudnn.allow_tf32 = args.tf32
     torch.manual_seed(1)
     device = torch.device("cuda")
+    if args.gemm:
+        bench_gemm(out_dir, suffix, args.tf32, device)
     b, r = args.batch, args.resolution
     encoder, decoder = Encoder(r).to(device).eval(), Decoder().to(device).eval()
     inputs = {"rgb": torch.randn(b, 3, r, r, device=device)}
@@ -254,6 +355,9 @@ def main():
     with open(os.path.join(out_dir, "summary.txt"), "a") as f:
         f.write(line + "\n")
     print(line)
+    if args.profile:
+        with torch.inference_mode():
+            profile_forward(out_dir, suffix, encoder, decoder, inputs, ids, mask, args.repeats)
 
 
 if __name__ == "__main__":
