@@ -192,6 +192,12 @@ function fusedCases(): KernelCase[] {
         const self = mha.apply(x, x, x, { returnWeights: true });
         return [self.output, self.weights!, mha.apply(x, kv, kv).output, mha.apply(x, kv, v).output];
       }) },
+    { name: 'PrismerAttention (long key rows: warp softmax of 16 and 32 per lane, block softmax)', tolerance: F, run: () => withStore(
+      (store) => new MultiheadAttention(store, 'mha', 16, 2),
+      (mha) => {
+        const x = rand([3, 1, 16]) as tf.Tensor3D;
+        return [300, 700, 1100].map((keys) => { const kv = rand([keys, 1, 16]) as tf.Tensor3D; return mha.apply(x, kv, kv).output; });
+      }) },
     { name: 'PrismerAttention (decoder: causal mask with a fully masked row, cross-attention, weights)', tolerance: F, run: () => withStore(
       (store) => [new DecoderAttention(store, 'self', decoderConfig, false), new DecoderAttention(store, 'cross', decoderConfig, true)] as const,
       ([selfAttention, cross]) => {

@@ -1,8 +1,8 @@
 // The multi-head attention core in three launches per call, reading q, k and v through strided per-head views so
 // that neither the head split ([L, B, H·d] → [B·H, L, d]) nor the merge back is ever materialised:
-//   probs[b, h] = scale · q[b, h] · k[b, h]ᵀ          strided-batched SGEMM
+//   probs[b, h] = scale · q[b, h] · k[b, h]ᵀ          one batched SGEMM over every (b, h)
 //   probs = softmax(max(probs + mask, −FLT_MAX))     one masked row softmax, in place
-//   out[b, h] = probs[b, h] · v[b, h]                 strided-batched SGEMM, written straight into out's layout
+//   out[b, h] = probs[b, h] · v[b, h]                 one batched SGEMM, written straight into out's layout
 // A view gives element (b, h, l, j) of a tensor at offset + b·batchStride + h·headStride + l·rowStride + j.
 #include "common.h"
 
@@ -14,24 +14,14 @@ void attention(const float* q, HeadView qv, const float* k, HeadView kv, const f
   // The TypeScript side sends empty key sets and zero-width heads down the composite path.
   if (Lk == 0 || d == 0) throw Error("attention: no keys or zero-width heads");
   const int64_t square = Lq * Lk;
-  // Batch the larger of the two head dimensions in one cuBLAS call and loop over the other.
-  const bool loopHeads = H < B;
-  const int64_t outer = loopHeads ? H : B, inner = loopHeads ? B : H;
-  for (int64_t i = 0; i < outer; ++i) {
-    const int64_t b = loopHeads ? 0 : i, h = loopHeads ? i : 0;
-    const int64_t qs = loopHeads ? qv.batchStride : qv.headStride, ks = loopHeads ? kv.batchStride : kv.headStride;
-    const int64_t ps = loopHeads ? H * square : square;
-    gemmStrided(q + qv.offset + b * qv.batchStride + h * qv.headStride, qv.rowStride, qs, k + kv.offset + b * kv.batchStride + h * kv.headStride, kv.rowStride, ks,
-                probs + (b * H + h) * square, Lk, ps, inner, Lq, Lk, d, false, true, scale);
-  }
+  // Every (b, h) pair in one batched GEMM each way: with few queries the per-head products are too small to fill
+  // the GPU one batch item at a time.
+  const TwoLevel probsLevels{H * square, square};
+  gemmTwoLevel(q + qv.offset, qv.rowStride, {qv.batchStride, qv.headStride}, k + kv.offset, kv.rowStride, {kv.batchStride, kv.headStride}, probs, Lk,
+               probsLevels, B, H, Lq, Lk, d, false, true, scale);
   launchMaskedSoftmax(probs, mask, B, H, Lq, Lk, maskStrides);
-  for (int64_t i = 0; i < outer; ++i) {
-    const int64_t b = loopHeads ? 0 : i, h = loopHeads ? i : 0;
-    const int64_t vs = loopHeads ? vv.batchStride : vv.headStride, os = loopHeads ? ov.batchStride : ov.headStride;
-    const int64_t ps = loopHeads ? H * square : square;
-    gemmStrided(probs + (b * H + h) * square, Lk, ps, v + vv.offset + b * vv.batchStride + h * vv.headStride, vv.rowStride, vs,
-                out + ov.offset + b * ov.batchStride + h * ov.headStride, ov.rowStride, os, inner, Lq, d, Lk, false, false, 1.f);
-  }
+  gemmTwoLevel(probs, Lk, probsLevels, v + vv.offset, vv.rowStride, {vv.batchStride, vv.headStride}, out + ov.offset, ov.rowStride,
+               {ov.batchStride, ov.headStride}, B, H, Lq, d, Lk, false, false, 1.f);
 }
 
 }  // namespace pc

@@ -82,6 +82,14 @@ void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, in
 void gemmStrided(const float* a, int64_t lda, int64_t strideA, const float* b, int64_t ldb, int64_t strideB, float* c, int64_t ldc,
                  int64_t strideC, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA, bool transB, float alpha);
 
+// A GEMM batched over two levels (b < B, h < H) whose operand offsets are b·sX_b + h·sX_h for X in A, B, C: one
+// strided-batched call when the levels merge into one stride, else one pointer-array call (pointers built on device).
+struct TwoLevel {
+  int64_t batchStride, headStride;
+};
+void gemmTwoLevel(const float* a, int64_t lda, TwoLevel sa, const float* b, int64_t ldb, TwoLevel sb, float* c, int64_t ldc, TwoLevel sc, int64_t B,
+                  int64_t H, int64_t m, int64_t n, int64_t k, bool transA, bool transB, float alpha);
+
 // Multi-head attention core over strided per-head views (see attention.cu).
 struct HeadView {
   int64_t offset, batchStride, headStride, rowStride;

@@ -70,4 +70,52 @@ void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, in
   gemmStrided(a, transA ? m : k, strideA, b, transB ? k : n, strideB, c, n, strideC, batch, m, n, k, transA, transB, 1.f);
 }
 
+namespace {
+__global__ void fillPointersKernel(const float** a, const float** b, float** c, const float* a0, const float* b0, float* c0, int64_t n, int64_t H,
+                                   TwoLevel sa, TwoLevel sb, TwoLevel sc) {
+  const int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= n) return;
+  const int64_t bi = i / H, hi = i % H;
+  a[i] = a0 + bi * sa.batchStride + hi * sa.headStride;
+  b[i] = b0 + bi * sb.batchStride + hi * sb.headStride;
+  c[i] = c0 + bi * sc.batchStride + hi * sc.headStride;
+}
+
+// Device scratch for the pointer arrays; every use is ordered on the one stream, so one buffer serves all calls.
+void** pointerScratch = nullptr;
+int64_t pointerCapacity = 0;
+}  // namespace
+
+void gemmTwoLevel(const float* a, int64_t lda, TwoLevel sa, const float* b, int64_t ldb, TwoLevel sb, float* c, int64_t ldc, TwoLevel sc, int64_t B,
+                  int64_t H, int64_t m, int64_t n, int64_t k, bool transA, bool transB, float alpha) {
+  gemmInit();
+  const int64_t count = B * H;
+  if (count == 0 || m == 0 || n == 0) return;
+  if (k == 0) throw Error("gemm: empty inner dimension");
+  const bool merges = B == 1 || (sa.batchStride == H * sa.headStride && sb.batchStride == H * sb.headStride && sc.batchStride == H * sc.headStride);
+  if (merges) {
+    gemmStrided(a, lda, sa.headStride, b, ldb, sb.headStride, c, ldc, sc.headStride, count, m, n, k, transA, transB, alpha);
+    return;
+  }
+  const int64_t limit = 0x7fffffff;
+  if (m > limit || n > limit || k > limit || count > limit || lda > limit || ldb > limit || ldc > limit) throw Error("gemm: dimension beyond int32");
+  if (count * 3 > pointerCapacity) {
+    if (pointerScratch) check(cudaFreeAsync(pointerScratch, stream()), "gemm: pointer scratch");
+    pointerCapacity = count * 3;
+    check(cudaMallocAsync(reinterpret_cast<void**>(&pointerScratch), static_cast<size_t>(pointerCapacity) * sizeof(void*), stream()), "gemm: pointer scratch");
+  }
+  const float** as = static_cast<const float**>(static_cast<void*>(pointerScratch));
+  const float** bs = as + count;
+  float** cs = static_cast<float**>(static_cast<void*>(pointerScratch + 2 * count));
+  fillPointersKernel<<<static_cast<unsigned>((count + 255) / 256), 256, 0, stream()>>>(as, bs, cs, a, b, c, count, H, sa, sb, sc);
+  afterLaunch("gemm pointers");
+  const float beta = 0.f;
+  // Column-major: C[b]ᵀ = op(B[b])ᵀ·op(A[b])ᵀ, as in gemmStrided.
+  checkBlas(cublasSgemmBatched(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(n), static_cast<int>(m),
+                               static_cast<int>(k), &alpha, bs, static_cast<int>(ldb), as, static_cast<int>(lda), &beta, cs, static_cast<int>(ldc),
+                               static_cast<int>(count)),
+            "cublasSgemmBatched");
+  afterLaunch("gemm");
+}
+
 }  // namespace pc

@@ -476,6 +476,40 @@ __global__ void maskedSoftmaxKernel(float* __restrict__ p, const float* __restri
   for (int64_t j = lane; j < len; j += GROUP) r[j] = expf(value(j) - m) * inv;
 }
 
+// Rows of up to 32·PER_LANE columns: one warp per row holds its row in registers, so the scores are read once.
+template <int PER_LANE>
+__global__ void maskedSoftmaxWarpKernel(float* __restrict__ p, const float* __restrict__ mask, int64_t rows, int64_t cols, int64_t H, int64_t Lq,
+                                        int64_t mb, int64_t mh, int64_t mq, int64_t mk) {
+  const int64_t row = static_cast<int64_t>(blockIdx.x) * (THREADS / 32) + threadIdx.x / 32;
+  if (row >= rows) return;  // whole warps leave together, so the shuffles below stay full
+  const int lane = threadIdx.x & 31;
+  float* r = p + row * cols;
+  const int64_t qi = row % Lq, hi = (row / Lq) % H, bi = row / (Lq * H);
+  const float* mr = mask ? mask + bi * mb + hi * mh + qi * mq : nullptr;
+  float v[PER_LANE];
+  float m = -INFINITY;
+#pragma unroll
+  for (int i = 0; i < PER_LANE; ++i) {
+    const int64_t j = lane + 32 * i;
+    v[i] = j < cols ? (mr ? fmaxf(r[j] + mr[j * mk], -FLT_MAX) : r[j]) : -INFINITY;
+    m = fmaxf(m, v[i]);
+  }
+  for (int offset = 16; offset > 0; offset >>= 1) m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, offset));
+  float sum = 0.f;
+#pragma unroll
+  for (int i = 0; i < PER_LANE; ++i) {
+    v[i] = lane + 32 * i < cols ? expf(v[i] - m) : 0.f;
+    sum += v[i];
+  }
+  for (int offset = 16; offset > 0; offset >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, offset);
+  const float inv = 1.f / sum;
+#pragma unroll
+  for (int i = 0; i < PER_LANE; ++i) {
+    const int64_t j = lane + 32 * i;
+    if (j < cols) r[j] = v[i] * inv;
+  }
+}
+
 template <int GROUP>
 __global__ void layerNormKernel(const float* __restrict__ x, const float* __restrict__ gamma, const float* __restrict__ beta, float* __restrict__ out,
                                 int64_t rows, int64_t cols, float eps) {
@@ -695,8 +729,13 @@ void launchSoftmax(const float* x, float* out, int64_t rows, int64_t cols) {
 void launchMaskedSoftmax(float* p, const float* mask, int64_t B, int64_t H, int64_t Lq, int64_t Lk, const int64_t m[4]) {
   const int64_t rows = B * H * Lq;
   if (rows == 0 || Lk == 0) return;
-  if (Lk <= 256) maskedSoftmaxKernel<32><<<static_cast<unsigned>((rows + 7) / 8), THREADS, 0, stream()>>>(p, mask, rows, Lk, H, Lq, m[0], m[1], m[2], m[3]);
+  const unsigned warpBlocks = static_cast<unsigned>((rows + THREADS / 32 - 1) / (THREADS / 32));
+#define PC_WARP_SOFTMAX(N) maskedSoftmaxWarpKernel<N><<<warpBlocks, THREADS, 0, stream()>>>(p, mask, rows, Lk, H, Lq, m[0], m[1], m[2], m[3])
+  if (Lk <= 128) PC_WARP_SOFTMAX(4);
+  else if (Lk <= 512) PC_WARP_SOFTMAX(16);
+  else if (Lk <= 1024) PC_WARP_SOFTMAX(32);
   else maskedSoftmaxKernel<THREADS><<<static_cast<unsigned>(rows), THREADS, 0, stream()>>>(p, mask, rows, Lk, H, Lq, m[0], m[1], m[2], m[3]);
+#undef PC_WARP_SOFTMAX
   afterLaunch("attention softmax");
 }
 
