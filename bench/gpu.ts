@@ -2,6 +2,7 @@
 // yields everything it can:
 //   kernels   every native kernel against the tfjs cpu backend on seeded inputs (max abs/rel error)
 //   fixtures  the parity fixtures through the cuda backend (1e-4)
+//   overhead  host cost per native call and per tfjs op on tiny tensors (what bounds the small-kernel decoder)
 //   gemm      the addon's GEMM alone on the model's shapes (ViT, resampler, attention, decoder, convolution
 //             im2col): ms per call and TFLOP/s, to compare with torch.matmul (bench/gpu_torch.py --gemm)
 //   forward   prismer_base forward (encoder at 480 px with all six experts + teacher-forced decoder, 20 tokens,
@@ -21,7 +22,7 @@ import { initBackend } from '../lib/backend/init.js';
 import type { CudaBackend } from '../lib/backend/cuda/backend.js';
 import { cudaFallbackCounts, resetCudaFallbackCounts } from '../lib/backend/cuda/fallback.js';
 import { CUDA_NATIVE_KERNELS, registerCudaKernels } from '../lib/backend/cuda/register.js';
-import { F32 } from '../lib/backend/cuda/addon.js';
+import { F32, UnaryOp } from '../lib/backend/cuda/addon.js';
 import { getModelSize } from '../lib/model/sizes.js';
 import { Prismer, prismerConfigForSize } from '../lib/model/prismer.js';
 import { disposeExpertInputs } from '../lib/model/prismer-inputs.js';
@@ -115,6 +116,38 @@ const GEMM_SHAPES: { name: string; batch?: number; m: number; n: number; k: numb
   { name: 'stem resize', m: 245760, n: 120, k: 480 },
 ];
 
+/**
+ * Host cost per call, which bounds the forward where kernels are small (the decoder): native calls alone (a
+ * launch of a 1-element kernel, an alloc/free pair) and whole tfjs ops on tiny tensors, each timed over many calls
+ * with the queue drained once at the end.
+ */
+async function partOverhead(): Promise<void> {
+  const addon = cuda().addon;
+  const calls = 5000;
+  const time = (f: () => void): number => {
+    for (let i = 0; i < 200; i++) f();
+    addon.synchronize();
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) f();
+    addon.synchronize();
+    return ((performance.now() - t0) * 1000) / calls;
+  };
+  const h = addon.alloc(4), o = addon.alloc(4);
+  const a = tf.ones([2, 3]), b = tf.ones([3]);
+  const rows = {
+    nativeLaunchUs: time(() => addon.unary(UnaryOp.NEG, F32, F32, h, o, 1, 0, 0)),
+    nativeAllocFreeUs: time(() => addon.free(addon.alloc(4096))),
+    tfjsAddUs: time(() => tf.add(a, b).dispose()),
+    tfjsReshapeUs: time(() => tf.reshape(a, [3, 2]).dispose()),
+    tfjsMatMulUs: time(() => tf.matMul(a, a, false, true).dispose()),
+  };
+  tf.dispose([a, b]);
+  addon.free(h);
+  addon.free(o);
+  save('overhead', rows);
+  summary(`host cost per call (µs, mean of ${calls}): ${Object.entries(rows).map(([k, v]) => `${k.replace(/Us$/, '')} ${v.toFixed(1)}`).join(', ')}`);
+}
+
 async function partGemm(): Promise<void> {
   const addon = cuda().addon;
   const warmup = 3, iterations = 20;
@@ -173,7 +206,9 @@ function batchInputs(batch: number, resolution: number): ExpertInputs {
     normal: uniform(3, 3),
     seg_coco: uniform(64, 4),
     edge: uniform(1, 5),
-    obj_detection: { label: uniform(64, 6), instance: tf.tidy(() => tf.cast(tf.floor(tf.randomUniform([batch, 1, r, r], 0, 6, 'float32', 7)), 'int32')) as tf.Tensor4D },
+    // The instance map comes from the host, as lib/data delivers it (decoded label images), so the model's host read
+    // of the ids finds it there.
+    obj_detection: { label: uniform(64, 6), instance: tf.tensor4d(Int32Array.from({ length: batch * r * r }, (_, i) => i % 6), [batch, 1, r, r], 'int32') },
     ocr_detection: uniform(64, 8),
   };
 }
@@ -293,8 +328,9 @@ async function main(): Promise<void> {
       if (part === 'kernels') await partKernels();
       else if (part === 'fixtures') await partFixtures();
       else if (part === 'gemm') await partGemm();
+      else if (part === 'overhead') await partOverhead();
       else if (part === 'forward') await partForward();
-      else throw new Error(`unknown part '${part}' (kernels, fixtures, gemm, forward)`);
+      else throw new Error(`unknown part '${part}' (kernels, fixtures, gemm, overhead, forward)`);
     } catch (error) {
       summary(`${part}: FAILED ${message(error)}`);
       process.exitCode = 1;

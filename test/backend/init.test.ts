@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { CUDA_ADDON_RELATIVE_PATH, cudaAddonCandidates, cudaUnavailableReason, findCudaAddon } from '../../lib/backend/cuda.js';
+import { CUDA_ADDON_FUNCTIONS } from '../../lib/backend/cuda/addon.js';
 import { currentBackend, initBackend } from '../../lib/backend/init.js';
 import { loadTfjsNode } from '../../lib/backend/tensorflow.js';
 
@@ -52,9 +53,7 @@ test('an addon that loads but finds no GPU is a clear error, and auto falls back
   try {
     const fake = join(dir, 'prismer_cuda.cjs');
     // Every addon function, with deviceInfo failing as the real addon does on a machine without a GPU.
-    const names = ['deviceInfo', 'alloc', 'free', 'upload', 'download', 'synchronize', 'memory', 'setTF32', 'setDebugSync', 'fill', 'unary', 'binary',
-      'binaryScalar', 'select', 'reduce', 'softmax', 'copy', 'gather', 'gemm', 'im2col', 'resize', 'cumsum', 'topk', 'oneHot'];
-    writeFileSync(fake, `${names.map((n) => `exports.${n} = () => {};`).join('\n')}\nexports.deviceInfo = () => { throw new Error('prismer_cuda: no CUDA device found'); };\n`);
+    writeFileSync(fake, `${CUDA_ADDON_FUNCTIONS.map((n) => `exports.${n} = () => {};`).join('\n')}\nexports.deviceInfo = () => { throw new Error('prismer_cuda: no CUDA device found'); };\n`);
     process.env.PRISMER_CUDA_ADDON = fake;
     await assert.rejects(initBackend('cuda'), /^Error: backend 'cuda' failed to initialise: prismer_cuda: no CUDA device found$/);
     tf.removeBackend('cuda');

@@ -19,7 +19,7 @@ interface Entry {
   refCount: number;
   /** Device allocation; undefined while only the host copy exists. */
   handle?: DeviceHandle;
-  /** Host copy of small written values (int32 for int32 and bool). */
+  /** Host copy of small or integer written values (int32 for int32 and bool); uploaded on first device use. */
   host?: HostValues;
 }
 
@@ -101,7 +101,9 @@ export class CudaBackend extends tf.KernelBackend {
     } else {
       const array = toDeviceArray(values, dtype, size);
       if (array.length !== size) throw new Error(`backend 'cuda': ${array.length} values for shape [${shape.join(', ')}]`);
-      if (size <= HOST_COPY_MAX) entry.host = array.slice();
+      // Integer data written from the host (instance maps, token ids) stays on the host until a kernel needs it:
+      // the model reads such maps back (expert-encoder.ts), and a device read would drain the whole queue.
+      if (size <= HOST_COPY_MAX || dtype !== 'float32') entry.host = array.slice();
       else {
         entry.handle = this.addon.alloc(size * 4);
         this.addon.upload(entry.handle, array);
