@@ -7,6 +7,7 @@
 #   kernels   bench/gpu.ts part 1, with PRISMER_CUDA_SYNC=1 so a device fault names its kernel
 #   fixtures  bench/gpu.ts part 2
 #   gemm      bench/gpu.ts --part gemm: the addon's GEMM alone on the model's shapes
+#   overhead  bench/gpu.ts --part overhead: host cost per native call and per tfjs op
 #   forward   bench/gpu.ts part 3 + 4 (prismer_base images/s, profiles, memory over 100 iterations)
 #   torch     bench/gpu_torch.py: the PyTorch baseline on the same GPU, and the ratio
 #   torch-profile  bench/gpu_torch.py --gemm --profile: torch.matmul on the gemm shapes (ratio per shape), encoder
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 export OUT=${OUT:-out/gpu}
 mkdir -p "$OUT"
 : > "$OUT/summary.txt"
-steps=${GPU_CHECK_STEPS:-"build kernels fixtures gemm forward torch torch-profile tf32"}
+steps=${GPU_CHECK_STEPS:-"build kernels fixtures gemm overhead forward torch torch-profile tf32"}
 budget=${GPU_CHECK_BUDGET:-540}
 export LD_LIBRARY_PATH=${CUDA_HOME:-/usr/local/cuda}/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bundle=.device/bundle.cjs
@@ -52,6 +53,7 @@ if [ -f "$addon" ] && [ -f "$bundle" ]; then
   want kernels && PRISMER_CUDA_SYNC=1 step kernels 60 node "$bundle" --part kernels
   want fixtures && step fixtures 60 node "$bundle" --part fixtures
   want gemm && step gemm 60 node "$bundle" --part gemm
+  want overhead && step overhead 30 node "$bundle" --part overhead
   want forward && step forward 220 node "$bundle" --part forward
 else
   note "skipping the cuda parts: $([ -f "$addon" ] || echo "no $addon") $([ -f "$bundle" ] || echo "no $bundle (run npm run gpu:stage first)")"

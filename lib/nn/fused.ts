@@ -20,6 +20,15 @@ export function fusedAvailable(kernel: string): boolean {
   return !tf.engine().isTapeOn() && tf.getKernel(kernel, tf.getBackend()) !== undefined;
 }
 
+/**
+ * Whether resizes should run as tfjs' native image kernels rather than interpolation-matrix matmuls: on the cuda
+ * backend outside a tape, where a resize kernel is one pass over the output and the matmul form (kept for wasm's
+ * XNNPACK and for the backward pass) costs two GEMMs and three layout copies.
+ */
+export function nativeResizePreferred(): boolean {
+  return !tf.engine().isTapeOn() && tf.getBackend() === 'cuda';
+}
+
 export function fusedLayerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, eps: number): T {
   return tf.engine().runKernel(FUSED_KERNELS.layerNorm, { x, gamma, beta }, { eps }) as T;
 }

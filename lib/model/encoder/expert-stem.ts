@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchNorm2d, type BatchNormApplyOptions } from '../../nn/batch-norm.js';
 import { Conv2d } from '../../nn/conv2d.js';
-import { upsamplingBilinear2d } from '../../nn/interpolate.js';
+import { upsamplingBilinear2dToNHWC } from '../../nn/interpolate.js';
 import { Module } from '../../nn/module.js';
 import type { ParameterStore } from '../../nn/parameters.js';
 
@@ -40,7 +40,7 @@ export class ExpertStem extends Module {
       throw new Error(`${this.prefix}: input has shape [${x.shape.join(', ')}], expected [B, ${this.inChannels}, H, W] (NCHW)`);
     }
     return tf.tidy(() => {
-      let h = tf.transpose(upsamplingBilinear2d(x, this.scaleFactor), [0, 2, 3, 1]) as tf.Tensor4D;
+      let h = upsamplingBilinear2dToNHWC(x, this.scaleFactor);
       for (let i = 0; i < 4; i++) h = tf.relu(this.norms[i]!.apply(this.convs[i]!.apply(h), options));
       return this.projection.apply(h);
     });
