@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { FUSED_KERNELS, fusedAvailable, fusedScaleShift } from './fused.js';
 import { Module } from './module.js';
 import type { ParameterStore } from './parameters.js';
 
@@ -15,6 +16,8 @@ export interface BatchNormApplyOptions {
   training?: boolean;
   /** Running-average momentum for this call (training mode only); default the module's. */
   momentum?: number;
+  /** Follow with a ReLU (fused into one pass in eval mode where the backend has the kernel). */
+  relu?: boolean;
 }
 
 export class BatchNorm2d extends Module {
@@ -37,11 +40,13 @@ export class BatchNorm2d extends Module {
       }
       const weight = this.parameter('weight');
       const bias = this.parameter('bias');
-      if (options.training) return this.applyTraining(x, weight, bias, options.momentum ?? this.momentum);
+      const relu = (y: tf.Tensor4D) => (options.relu ? (tf.relu(y) as tf.Tensor4D) : y);
+      if (options.training) return relu(this.applyTraining(x, weight, bias, options.momentum ?? this.momentum));
       // y = x * (w / sqrt(var + eps)) + (b - mean * w / sqrt(var + eps)), as torch's CPU inference kernel folds it.
       const scale = tf.mul(weight, tf.rsqrt(tf.add(this.parameter('running_var'), this.eps)));
       const shift = tf.sub(bias, tf.mul(this.parameter('running_mean'), scale));
-      return tf.add(tf.mul(x, scale), shift);
+      if (x.dtype === 'float32' && fusedAvailable(FUSED_KERNELS.scaleShift)) return fusedScaleShift(x, scale, shift, options.relu ?? false);
+      return relu(tf.add(tf.mul(x, scale), shift) as tf.Tensor4D);
     });
   }
 

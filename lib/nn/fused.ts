@@ -11,6 +11,8 @@ export const FUSED_KERNELS = {
   layerNorm: 'PrismerLayerNorm',
   /** inputs {x}, attrs {activation: 'gelu' | 'quick_gelu'}. */
   activation: 'PrismerActivation',
+  /** inputs {x, scale, shift}, attrs {relu}: x·scale + shift per channel (last axis), optionally ReLU'd. */
+  scaleShift: 'PrismerScaleShift',
   /** inputs {q, k, v, mask?}, attrs: see `fusedAttention`. Outputs [context, probs]. */
   attention: 'PrismerAttention',
 } as const;
@@ -31,6 +33,10 @@ export function nativeResizePreferred(): boolean {
 
 export function fusedLayerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, eps: number): T {
   return tf.engine().runKernel(FUSED_KERNELS.layerNorm, { x, gamma, beta }, { eps }) as T;
+}
+
+export function fusedScaleShift<T extends tf.Tensor>(x: T, scale: tf.Tensor, shift: tf.Tensor, relu: boolean): T {
+  return tf.engine().runKernel(FUSED_KERNELS.scaleShift, { x, scale, shift }, { relu }) as T;
 }
 
 export function fusedActivation<T extends tf.Tensor>(x: T, activation: 'gelu' | 'quick_gelu'): T {

@@ -282,6 +282,18 @@ export class HostCudaAddon implements CudaAddon {
       for (let j = 0; j < cols; j++) os[r * cols + j] = (xs[r * cols + j]! - mean) * inv * g[j]! + b[j]!;
     }
   }
+  scaleShift(x: DeviceHandle, scale: DeviceHandle, shift: DeviceHandle, out: DeviceHandle, n: number, channels: number, relu: boolean): void {
+    this.launches++;
+    if (n > 0 && (channels <= 0 || n % channels !== 0)) throw new Error(`prismer_cuda: scaleShift: ${n} elements are not rows of ${channels} channels`);
+    const xs = this.view(x, F32, n, 'scaleShift: x');
+    const sc = this.view(scale, F32, channels, 'scaleShift: scale');
+    const sh = this.view(shift, F32, channels, 'scaleShift: shift');
+    const os = this.view(out, F32, n, 'scaleShift: out');
+    for (let i = 0; i < n; i++) {
+      const y = Math.fround(Math.fround(xs[i]! * sc[i % channels]!) + sh[i % channels]!);
+      os[i] = relu && y < 0 ? 0 : y;
+    }
+  }
   attention(q: DeviceHandle, k: DeviceHandle, v: DeviceHandle, mask: DeviceHandle, out: DeviceHandle, probs: DeviceHandle, p: number[], scale: number): void {
     this.launches++;
     if (p.length !== 25) throw new Error('prismer_cuda: attention: expected 25 parameters');

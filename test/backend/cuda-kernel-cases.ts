@@ -3,6 +3,7 @@
 // and bench/gpu.ts part 1 (over the real addon on the GPU host).
 import * as tf from '@tensorflow/tfjs';
 import { gelu, quickGelu } from '../../lib/nn/activations.js';
+import { BatchNorm2d } from '../../lib/nn/batch-norm.js';
 import { LayerNorm } from '../../lib/nn/layer-norm.js';
 import { MultiheadAttention } from '../../lib/nn/multihead-attention.js';
 import { ParameterStore } from '../../lib/nn/parameters.js';
@@ -124,6 +125,7 @@ function layoutCases(): KernelCase[] {
   return [
     { name: 'Reshape/ExpandDims/Squeeze (shared data)', tolerance: 0, run: () => { const t = rand([2, 3, 4]); return [tf.reshape(t, [6, 4]), tf.expandDims(t, 1), tf.squeeze(tf.reshape(t, [1, 2, 1, 12])), tf.clone(t)]; } },
     { name: 'Transpose 2-D, 4-D head split', tolerance: 0, run: () => [tf.transpose(rand([5, 7])), tf.transpose(rand([2, 6, 3, 4]), [0, 2, 1, 3])] },
+    { name: 'Transpose tiled (NCHW → NHWC, 2-D over partial 32×32 tiles, int32)', tolerance: 0, run: () => [tf.transpose(rand([2, 5, 33, 35]), [0, 2, 3, 1]), tf.transpose(rand([70, 45])), tf.transpose(randInt([3, 40, 9], 0, 99), [0, 2, 1])] },
     { name: 'Slice', tolerance: 0, run: () => [tf.slice(rand([4, 6, 5]), [1, 2, 0], [2, 3, 5]), tf.slice(rand([10]), [3], [4])] },
     { name: 'Concat axis 0, 1, last, int32', tolerance: 0, run: () => [tf.concat([rand([2, 3]), rand([1, 3])], 0), tf.concat([rand([2, 3, 2]), rand([2, 1, 2]), rand([2, 4, 2])], 1), tf.concat([randInt([2, 2], 0, 9), randInt([2, 3], 0, 9)], 1)] },
     { name: 'Pad', tolerance: 0, run: () => [tf.pad(rand([2, 3]), [[1, 0], [2, 3]], 0.5), tf.pad(randInt([3], 0, 9), [[2, 1]])] },
@@ -160,7 +162,7 @@ function linalgCases(): KernelCase[] {
 
 /** A store whose every parameter is re-drawn from the seeded stream (so biases and LN affines are not trivial). */
 function randomised(store: ParameterStore): ParameterStore {
-  for (const [, variable] of store.entries()) variable.assign(rand(variable.shape, -0.5, 0.5));
+  for (const [, variable] of store.entries()) if (variable.dtype === 'float32') variable.assign(rand(variable.shape, 0.1, 0.9));
   return store;
 }
 
@@ -184,6 +186,9 @@ function fusedCases(): KernelCase[] {
     { name: 'PrismerLayerNorm (LayerNorm: warp rows, block rows)', tolerance: F, run: () => withStore(
       (store) => [new LayerNorm(store, 'a', 48), new LayerNorm(store, 'b', 1100, 1e-12)] as const,
       ([a, b]) => [a.apply(rand([5, 7, 48], -3, 5)), b.apply(rand([3, 1100]))]) },
+    { name: 'PrismerScaleShift (eval BatchNorm2d with and without ReLU)', tolerance: F, run: () => withStore(
+      (store) => new BatchNorm2d(store, 'bn', 6),
+      (bn) => { const x = rand([2, 3, 4, 6]) as tf.Tensor4D; return [bn.apply(x), bn.apply(x, { relu: true })]; }) },
     { name: 'PrismerActivation (gelu, quick_gelu)', tolerance: F, run: () => { const x = rand([4, 33], -6, 6); return [gelu(x), quickGelu(x)]; } },
     { name: 'PrismerAttention (MultiheadAttention: packed q|k|v, packed k|v, separate; weights)', tolerance: F, run: () => withStore(
       (store) => new MultiheadAttention(store, 'mha', 32, 4),

@@ -414,6 +414,17 @@ PC_EXPORT(layerNorm) {
   });
 }
 
+PC_EXPORT(scaleShift) {
+  return guarded(env, [&] {
+    Args a(env, info, 7, "scaleShift");
+    const int64_t n = a.count(4, "scaleShift: n"), channels = a.count(5, "scaleShift: channels");
+    launchScaleShift(static_cast<const float*>(a.device(0, n, "scaleShift: x")), static_cast<const float*>(a.device(1, channels, "scaleShift: scale")),
+                     static_cast<const float*>(a.device(2, channels, "scaleShift: shift")), static_cast<float*>(a.device(3, n, "scaleShift: out")), n, channels,
+                     a.flag(6, "scaleShift: relu"));
+    return undefinedValue(env);
+  });
+}
+
 // Highest element (+1) a head view reaches over [B, H, L, d].
 int64_t viewExtent(const HeadView& v, int64_t B, int64_t H, int64_t L, int64_t d, const char* what) {
   if (v.offset < 0 || v.batchStride < 0 || v.headStride < 0 || v.rowStride < d) throw Error(std::string(what) + ": negative stride or row stride below the head width");
@@ -575,7 +586,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binaryScalar", pc::js_binaryScalar}, {"select", pc::js_select}, {"reduce", pc::js_reduce}, {"softmax", pc::js_softmax},
       {"copy", pc::js_copy}, {"gather", pc::js_gather}, {"gemm", pc::js_gemm}, {"im2col", pc::js_im2col}, {"resize", pc::js_resize},
       {"cumsum", pc::js_cumsum}, {"topk", pc::js_topk}, {"oneHot", pc::js_oneHot},
-      {"layerNorm", pc::js_layerNorm}, {"attention", pc::js_attention},
+      {"layerNorm", pc::js_layerNorm}, {"attention", pc::js_attention}, {"scaleShift", pc::js_scaleShift},
   };
   for (const Entry& e : entries) {
     napi_value fn;

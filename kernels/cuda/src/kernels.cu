@@ -305,6 +305,37 @@ __global__ void copyKernel(const uint32_t* __restrict__ x, uint32_t* __restrict_
   }
 }
 
+// out[b, p, q] (contiguous from outOffset) = x[inOffset + b·sb + p + q·sq]: a transpose whose input is contiguous
+// along p. 32x32 tiles through shared memory keep both the reads (along p) and the writes (along q) coalesced, and
+// no per-element index division is needed.
+__global__ void transposeTileKernel(const uint32_t* __restrict__ x, uint32_t* __restrict__ out, int64_t P, int64_t Q, int64_t sb, int64_t sq,
+                                    int64_t inOffset, int64_t outOffset) {
+  __shared__ uint32_t tile[32][33];
+  const int64_t b = blockIdx.z, p0 = static_cast<int64_t>(blockIdx.y) * 32, q0 = static_cast<int64_t>(blockIdx.x) * 32;
+  const int tx = threadIdx.x, ty = threadIdx.y;
+  const uint32_t* in = x + inOffset + b * sb;
+  for (int k = ty; k < 32; k += 8) {
+    const int64_t p = p0 + tx, q = q0 + k;
+    if (p < P && q < Q) tile[k][tx] = in[p + q * sq];
+  }
+  __syncthreads();
+  uint32_t* o = out + outOffset + b * P * Q;
+  for (int k = ty; k < 32; k += 8) {
+    const int64_t p = p0 + k, q = q0 + tx;
+    if (p < P && q < Q) o[p * Q + q] = tile[tx][k];
+  }
+}
+
+// out[i] = x[i]·scale[i mod C] + shift[i mod C], optionally ReLU'd: an eval-mode BatchNorm (channels last) and its ReLU.
+__global__ void scaleShiftKernel(const float* __restrict__ x, const float* __restrict__ scale, const float* __restrict__ shift, float* __restrict__ out,
+                                 int64_t n, int64_t C, bool relu) {
+  GRID_STRIDE(i, n) {
+    const int64_t c = i % C;
+    const float y = x[i] * scale[c] + shift[c];
+    out[i] = relu ? (y > 0.f ? y : (y != y ? y : 0.f)) : y;
+  }
+}
+
 __global__ void gatherKernel(const uint32_t* __restrict__ x, const int32_t* __restrict__ indices, uint32_t* __restrict__ out,
                              int64_t n, int64_t axisSize, int64_t inner, int64_t count) {
   GRID_STRIDE(i, n) {
@@ -749,8 +780,27 @@ void launchLayerNorm(const float* x, const float* gamma, const float* beta, floa
 void launchCopy(const uint32_t* x, uint32_t* out, const Strided& s, int64_t inOffset, int64_t outOffset) {
   const int64_t n = sizeOf(s);
   if (n == 0) return;
+  // A (batched) transpose whose input is contiguous along the second-last output axis: tiled.
+  const int r = s.rank;
+  if ((r == 2 || r == 3) && s.s0[r - 2] == 1 && s.s0[r - 1] != 1 && s.s1[r - 1] == 1 && s.s1[r - 2] == s.shape[r - 1] &&
+      (r == 2 || s.s1[0] == s.shape[1] * s.shape[2]) && (r == 2 || s.shape[0] <= 65535)) {
+    const int64_t B = r == 3 ? s.shape[0] : 1, P = s.shape[r - 2], Q = s.shape[r - 1];
+    const dim3 grid(static_cast<unsigned>((Q + 31) / 32), static_cast<unsigned>((P + 31) / 32), static_cast<unsigned>(B));
+    if (grid.y <= 65535) {
+      transposeTileKernel<<<grid, dim3(32, 8), 0, stream()>>>(x, out, P, Q, r == 3 ? s.s0[0] : 0, s.s0[r - 1], inOffset, outOffset);
+      afterLaunch("copy (transpose)");
+      return;
+    }
+  }
   copyKernel<<<blocksFor(n), THREADS, 0, stream()>>>(x, out, n, s, inOffset, outOffset);
   afterLaunch("copy");
+}
+
+void launchScaleShift(const float* x, const float* scale, const float* shift, float* out, int64_t n, int64_t channels, bool relu) {
+  if (n == 0) return;
+  if (channels <= 0 || n % channels != 0) throw Error("scaleShift: " + std::to_string(n) + " elements are not rows of " + std::to_string(channels) + " channels");
+  scaleShiftKernel<<<blocksFor(n), THREADS, 0, stream()>>>(x, scale, shift, out, n, channels, relu);
+  afterLaunch("scaleShift");
 }
 
 void launchGather(const uint32_t* x, const int32_t* indices, uint32_t* out, int64_t outer, int64_t axisSize, int64_t inner, int64_t count) {

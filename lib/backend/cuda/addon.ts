@@ -114,6 +114,8 @@ export interface CudaAddon {
   oneHot(indices: DeviceHandle, out: DeviceHandle, n: number, depth: number, onValue: number, offValue: number, dtype: DeviceDType): void;
   /** out = (x − mean) / sqrt(var + eps) · gamma + beta per row of x [rows, cols] (biased variance), float32. */
   layerNorm(x: DeviceHandle, gamma: DeviceHandle, beta: DeviceHandle, out: DeviceHandle, rows: number, cols: number, eps: number): void;
+  /** out[i] = x[i]·scale[i mod channels] + shift[i mod channels], then ReLU when `relu` (eval BatchNorm + ReLU, channels last). */
+  scaleShift(x: DeviceHandle, scale: DeviceHandle, shift: DeviceHandle, out: DeviceHandle, n: number, channels: number, relu: boolean): void;
   /**
    * The multi-head attention core over strided head views: probs [B, H, Lq, Lk] = softmax(max(scale·q·kᵀ + mask,
    * −FLT_MAX)) (no mask: no clamp), then out = probs · v. `p` = [B, H, Lq, Lk, d, then offset, batch, head and row
@@ -127,7 +129,7 @@ export interface CudaAddon {
 export const CUDA_ADDON_FUNCTIONS: readonly (keyof CudaAddon)[] = [
   'deviceInfo', 'alloc', 'free', 'upload', 'download', 'synchronize', 'memory', 'setTF32', 'setDebugSync', 'fill', 'unary', 'binary',
   'binaryScalar', 'select', 'reduce', 'softmax', 'copy', 'gather', 'gemm', 'im2col', 'resize', 'cumsum', 'topk', 'oneHot',
-  'layerNorm', 'attention',
+  'layerNorm', 'attention', 'scaleShift',
 ];
 
 /** Narrows an unknown module export to the addon interface, naming the functions a stale build lacks. */

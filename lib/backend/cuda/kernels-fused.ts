@@ -1,4 +1,4 @@
-// The fused inference kernels of lib/nn/fused.ts on the addon: layer norm, GELU/QuickGELU in one pass, and the
+// The fused inference kernels of lib/nn/fused.ts on the addon: layer norm, GELU/QuickGELU, eval BatchNorm + ReLU, and the
 // multi-head attention core (two strided-batched GEMMs around a masked softmax, no head split or merge copies).
 import * as tf from '@tensorflow/tfjs';
 import { UnaryOp } from './addon.js';
@@ -49,6 +49,24 @@ const activationKernel: Config = {
   },
 };
 
+const scaleShiftKernel: Config = {
+  kernelName: FUSED_KERNELS.scaleShift,
+  backendName: 'cuda',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const cuda = backend as CudaBackend;
+    const { x, scale, shift } = inputs as { x: tf.TensorInfo; scale: tf.TensorInfo; shift: tf.TensorInfo };
+    const { relu } = attrs as unknown as { relu: boolean };
+    requireFloat(FUSED_KERNELS.scaleShift, { x, scale, shift });
+    const channels = x.shape[x.shape.length - 1] ?? 1;
+    if (sizeOf(scale.shape) !== channels || sizeOf(shift.shape) !== channels) {
+      throw new Error(`backend 'cuda': ${FUSED_KERNELS.scaleShift} over ${channels} channels with scale [${scale.shape.join(', ')}] and shift [${shift.shape.join(', ')}]`);
+    }
+    const out = cuda.makeOutput([...x.shape], 'float32');
+    cuda.addon.scaleShift(cuda.handle(x.dataId), cuda.handle(scale.dataId), cuda.handle(shift.dataId), cuda.handle(out.dataId), sizeOf(x.shape), channels, relu);
+    return out;
+  },
+};
+
 /** Strides of a mask broadcast to [B, H, Lq, Lk] (0 along its size-1 axes). */
 function maskStrides(mask: tf.TensorInfo, dims: number[]): number[] {
   if (mask.shape.length !== 4) throw new Error(`backend 'cuda': ${FUSED_KERNELS.attention} mask must be rank 4, got [${mask.shape.join(', ')}]`);
@@ -83,4 +101,4 @@ const attentionKernel: Config = {
   },
 };
 
-export const fusedKernels: Config[] = [layerNormKernel, activationKernel, attentionKernel];
+export const fusedKernels: Config[] = [layerNormKernel, activationKernel, scaleShiftKernel, attentionKernel];

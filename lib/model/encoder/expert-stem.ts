@@ -41,7 +41,7 @@ export class ExpertStem extends Module {
     }
     return tf.tidy(() => {
       let h = upsamplingBilinear2dToNHWC(x, this.scaleFactor);
-      for (let i = 0; i < 4; i++) h = tf.relu(this.norms[i]!.apply(this.convs[i]!.apply(h), options));
+      for (let i = 0; i < 4; i++) h = this.norms[i]!.apply(this.convs[i]!.apply(h), { ...options, relu: true });
       return this.projection.apply(h);
     });
   }
