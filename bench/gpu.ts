@@ -192,7 +192,8 @@ function aggregate(kernels: ProfileKernel[], key: (k: ProfileKernel) => string):
   return [...by].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => ({ name, ms: e.ms, calls: e.calls }));
 }
 
-const withShapes = (k: ProfileKernel): string => `${k.name}(${k.inputShapes.map((s) => s.join('x')).join(',')})`;
+// Absent optional inputs (_FusedMatMul's prelu weights) come as null shapes.
+const withShapes = (k: ProfileKernel): string => `${k.name}(${k.inputShapes.filter((s) => s != null).map((s) => s.join('x')).join(',')})`;
 const total = (rows: { ms: number; calls: number }[]) => ({ ms: rows.reduce((t, r) => t + r.ms, 0), calls: rows.reduce((t, r) => t + r.calls, 0) });
 const brief = (rows: { name: string; ms: number; calls: number }[], count: number) => rows.slice(0, count).map((k) => `${k.name} ${k.ms.toFixed(1)} ms/${k.calls}`).join(', ');
 

@@ -35,7 +35,7 @@ gencode+=("-gencode=arch=compute_$highest,code=compute_$highest")
 mkdir -p "$here/build"
 common=(-O2 -std=c++17 -Xcompiler -fPIC "${gencode[@]}" -DNODE_GYP_MODULE_NAME=prismer_cuda -DNAPI_VERSION=8
   -I "$NODE_API_INCLUDE" -I "$CUDA_HOME/include" -I "$here/src")
-sources=("$here/src/addon.cu" "$here/src/kernels.cu" "$here/src/gemm.cu" "$here/src/attention.cu")
+sources=("$here/src/addon.cu" "$here/src/kernels.cu" "$here/src/gemm.cu" "$here/src/gemm_bias.cu" "$here/src/attention.cu")
 if [ "$check" = 1 ]; then
   stub=()
   if [ ! -f "$CUDA_HOME/include/cublas_v2.h" ]; then
@@ -62,9 +62,16 @@ if [ ! -f "$CUDA_HOME/include/cublas_v2.h" ]; then
     exit 1
   fi
 fi
+# cuBLASLt (the bias epilogue, gemm_bias.cu) ships with cuBLAS; without it, or with PRISMER_CUDA_NO_LT=1, the
+# addon is built without it and adds biases with a second kernel.
+lt=(-lcublasLt)
+if [ "${PRISMER_CUDA_NO_LT:-0}" = 1 ] || ! ls "$CUDA_HOME"/lib64/libcublasLt.so* "${wheel:-/nonexistent}"/lib/libcublasLt.so* >/dev/null 2>&1; then
+  echo "build.sh: building without cuBLASLt (bias epilogue off)"
+  lt=(-DPRISMER_NO_CUBLASLT)
+fi
 out="$here/build/prismer_cuda.node"
 tmp="$out.tmp.$$"
 echo "build.sh: $nvcc ($("$nvcc" --version | tail -1)), Node-API headers $NODE_API_INCLUDE, archs $archs (+PTX $highest)"
-"$nvcc" "${common[@]}" -shared "${sources[@]}" "${cublas[@]}" -lcublas -lcudart -o "$tmp"
+"$nvcc" "${common[@]}" -shared "${sources[@]}" "${cublas[@]}" "${lt[@]}" -lcublas -lcudart -o "$tmp"
 mv "$tmp" "$out"
 echo "build.sh: wrote $out"

@@ -23,11 +23,11 @@ export function fusedAvailable(kernel: string): boolean {
 }
 
 /**
- * Whether resizes should run as tfjs' native image kernels rather than interpolation-matrix matmuls: on the cuda
- * backend outside a tape, where a resize kernel is one pass over the output and the matmul form (kept for wasm's
- * XNNPACK and for the backward pass) costs two GEMMs and three layout copies.
+ * Inference on the GPU backend (cuda, no tape recording): where ops with a different but equivalent formulation pay
+ * there — the native align-corners resize instead of interpolation-matrix GEMMs (kept for wasm's XNNPACK and for the
+ * backward pass), and linear layers as one GEMM with the bias in its epilogue (`tf.fused.matMul`).
  */
-export function nativeResizePreferred(): boolean {
+export function gpuInference(): boolean {
   return !tf.engine().isTapeOn() && tf.getBackend() === 'cuda';
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { nativeResizePreferred } from './fused.js';
+import { gpuInference } from './fused.js';
 
 // PyTorch's resampling modes written as precomputed interpolation matrices: a resize along one axis is
 // `out = M @ in` with M [outSize, inSize]. Coordinates follow torch 1.13/2.0's CPU kernels (float32
@@ -126,12 +126,12 @@ export function upsamplingBilinear2d(x: tf.Tensor4D, scaleFactor: number): tf.Te
 }
 
 /**
- * `upsamplingBilinear2d` followed by NCHW → NHWC (what a conv stem wants). Where native resizes are preferred
- * (`nativeResizePreferred`) the layout changes first and tfjs' align-corners bilinear resize, which takes the same
+ * `upsamplingBilinear2d` followed by NCHW → NHWC (what a conv stem wants). On the GPU backend at inference
+ * (`gpuInference`) the layout changes first and tfjs' align-corners bilinear resize, which takes the same
  * two taps with the same weights (up to float rounding), resamples the channels-last map in one pass.
  */
 export function upsamplingBilinear2dToNHWC(x: tf.Tensor4D, scaleFactor: number): tf.Tensor4D {
-  if (!nativeResizePreferred()) return tf.tidy(() => tf.transpose(upsamplingBilinear2d(x, scaleFactor), [0, 2, 3, 1]) as tf.Tensor4D);
+  if (!gpuInference()) return tf.tidy(() => tf.transpose(upsamplingBilinear2d(x, scaleFactor), [0, 2, 3, 1]) as tf.Tensor4D);
   if (x.rank !== 4) throw new Error(`upsamplingBilinear2d: input has shape [${x.shape.join(', ')}], expected [N, C, H, W]`);
   const [, , h, w] = x.shape;
   const outH = upsampledSize(h, scaleFactor);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from './module.js';
-import { matMulWeightT } from './weight-matmul.js';
+import { linearWeightT, matMulWeightT } from './weight-matmul.js';
 import type { ParameterStore } from './parameters.js';
 
 /** PyTorch `nn.Linear`: weight [out, in], optional bias [out]; applies to the last axis of any rank. */
@@ -21,8 +21,8 @@ export class Linear extends Module {
         throw new Error(`${this.prefix}: input has ${lastAxis} features, expected ${this.inFeatures}`);
       }
       const flat = x.reshape([-1, this.inFeatures]) as tf.Tensor2D;
-      let y: tf.Tensor2D = matMulWeightT(flat, this.parameter('weight'));
-      if (this.hasBias) y = tf.add(y, this.parameter('bias'));
+      const weight = this.parameter('weight');
+      const y = this.hasBias ? linearWeightT(flat, weight, this.parameter('bias') as tf.Tensor1D) : matMulWeightT(flat, weight);
       return y.reshape([...x.shape.slice(0, -1), this.outFeatures]) as T;
     });
   }

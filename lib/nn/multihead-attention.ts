@@ -3,7 +3,7 @@ import { FUSED_KERNELS, fusedAttention, fusedAvailable, type HeadView } from './
 import { Linear } from './linear.js';
 import { Module } from './module.js';
 import type { ParameterStore } from './parameters.js';
-import { batchedMatMul, matMulWeightT } from './weight-matmul.js';
+import { batchedMatMul, linearWeightT } from './weight-matmul.js';
 
 export interface AttentionResult {
   /** [Lq, B, E], sequence-first. */
@@ -76,8 +76,8 @@ export class MultiheadAttention extends Module {
     const bias = this.parameter('in_proj_bias') as tf.Tensor1D;
     const flat = (t: tf.Tensor3D) => tf.reshape(t, [-1, E]) as tf.Tensor2D;
     const linear = (x: tf.Tensor2D, rows: number, count: number) => {
-      const bPart = count === 3 ? bias : tf.slice(bias, [rows], [count * E]);
-      return tf.add(matMulWeightT(x, w, rows, count * E), bPart) as tf.Tensor2D;
+      const bPart = count === 3 ? bias : (tf.slice(bias, [rows], [count * E]) as tf.Tensor1D);
+      return linearWeightT(x, w, bPart, rows, count * E);
     };
     const blocks = (matrix: tf.Tensor2D, count: number) => Array.from({ length: count }, (_, i) => ({ matrix, column: i * E, width: E }));
     if (key === query && value === query) {

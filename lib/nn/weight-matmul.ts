@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { gpuInference } from './fused.js';
 
 // Fast paths for `x @ W^T` with a PyTorch-layout weight W [out, in], and for per-head batched matmuls.
 // Why: tfjs-backend-wasm sends a matmul to XNNPACK only when it is 2-D-like (batch 1) and neither
@@ -82,6 +83,16 @@ export function matMulWeightT(x: tf.Tensor2D, w: tf.Tensor, start = 0, count = w
     };
   });
   return op(x, w) as tf.Tensor2D;
+}
+
+/**
+ * `x @ W[start:start+count]^T + bias` (nn.Linear with bias). At GPU inference one GEMM with the bias in its epilogue
+ * (`tf.fused.matMul` on the cached transposed weight); elsewhere `matMulWeightT` then a broadcast add, whose
+ * gradients the tape records.
+ */
+export function linearWeightT(x: tf.Tensor2D, w: tf.Tensor, bias: tf.Tensor1D, start = 0, count = w.shape[0]!): tf.Tensor2D {
+  if (gpuInference()) return tf.fused.matMul({ a: x, b: transposedRows(w, start, count), bias }) as tf.Tensor2D;
+  return tf.add(matMulWeightT(x, w, start, count), bias) as tf.Tensor2D;
 }
 
 /**

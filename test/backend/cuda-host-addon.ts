@@ -375,6 +375,13 @@ export class HostCudaAddon implements CudaAddon {
       }
     }
   }
+  gemmBias(a: DeviceHandle, b: DeviceHandle, bias: DeviceHandle, out: DeviceHandle, m: number, n: number, k: number, transB: boolean): boolean {
+    this.gemm(a, b, out, 1, m, n, k, false, transB, 0, 0, 0);
+    const bs = this.view(bias, F32, n, 'gemmBias: bias');
+    const cs = this.view(out, F32, m * n, 'gemmBias: out');
+    for (let i = 0; i < m * n; i++) cs[i] = Math.fround(cs[i]! + bs[i % n]!);
+    return true;
+  }
   im2col(x: DeviceHandle, cols: DeviceHandle, p: number[]): void {
     this.launches++;
     const [N, H, W, C, KH, KW, SH, SW, PT, PL, DH, DW, OH, OW] = p as [number, number, number, number, number, number, number, number, number, number, number, number, number, number];

@@ -141,6 +141,7 @@ function linalgCases(): KernelCase[] {
   return [
     { name: 'MatMul 2-D and transposes', tolerance: F, run: () => [tf.matMul(rand([7, 9]), rand([9, 5])), tf.matMul(rand([9, 7]), rand([9, 5]), true, false), tf.matMul(rand([7, 9]), rand([5, 9]), false, true), tf.matMul(rand([9, 7]), rand([5, 9]), true, true)] },
     { name: 'BatchMatMul batched, broadcast batch, 4-D', tolerance: F, run: () => [tf.matMul(rand([3, 4, 8]), rand([3, 8, 6])), tf.matMul(rand([3, 4, 8]), rand([8, 6])), tf.matMul(rand([2, 3, 5, 4]), rand([2, 3, 6, 4]), false, true)] },
+    { name: '_FusedMatMul bias in the GEMM epilogue (plain and transposed B)', tolerance: F, run: () => [tf.fused.matMul({ a: rand([6, 8]), b: rand([8, 5]), bias: rand([5]) }), tf.fused.matMul({ a: rand([7, 8]), b: rand([5, 8]), transposeB: true, bias: rand([5]) })] },
     { name: '_FusedMatMul bias + relu', tolerance: F, run: () => tf.fused.matMul({ a: rand([6, 8]), b: rand([8, 5]), bias: rand([5]), activation: 'relu' }) },
     { name: 'Conv2D patch embedding (stride = kernel)', tolerance: F, run: () => tf.conv2d(rand([2, 16, 16, 3]) as tf.Tensor4D, rand([4, 4, 3, 8], -0.5, 0.5) as tf.Tensor4D, 4, 'valid') },
     { name: 'Conv2D 3×3 same, stride 2, explicit pad, dilation, 1×1', tolerance: F, run: () => {

@@ -494,6 +494,19 @@ PC_EXPORT(gemm) {
   });
 }
 
+PC_EXPORT(gemmBias) {
+  return guarded(env, [&] {
+    Args a(env, info, 8, "gemmBias");
+    const int64_t m = a.count(4, "gemmBias: m"), n = a.count(5, "gemmBias: n"), k = a.count(6, "gemmBias: k");
+    const bool done = gemmBias(static_cast<const float*>(a.device(0, m * k, "gemmBias: a")), static_cast<const float*>(a.device(1, k * n, "gemmBias: b")),
+                               static_cast<const float*>(a.device(2, n, "gemmBias: bias")), static_cast<float*>(a.device(3, m * n, "gemmBias: out")), m, n, k,
+                               a.flag(7, "gemmBias: transB"));
+    napi_value out;
+    napi_get_boolean(env, done, &out);
+    return out;
+  });
+}
+
 PC_EXPORT(im2col) {
   return guarded(env, [&] {
     Args a(env, info, 3, "im2col");
@@ -584,7 +597,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"download", pc::js_download}, {"synchronize", pc::js_synchronize}, {"memory", pc::js_memory}, {"setTF32", pc::js_setTF32},
       {"setDebugSync", pc::js_setDebugSync}, {"fill", pc::js_fill}, {"unary", pc::js_unary}, {"binary", pc::js_binary},
       {"binaryScalar", pc::js_binaryScalar}, {"select", pc::js_select}, {"reduce", pc::js_reduce}, {"softmax", pc::js_softmax},
-      {"copy", pc::js_copy}, {"gather", pc::js_gather}, {"gemm", pc::js_gemm}, {"im2col", pc::js_im2col}, {"resize", pc::js_resize},
+      {"copy", pc::js_copy}, {"gather", pc::js_gather}, {"gemm", pc::js_gemm}, {"gemmBias", pc::js_gemmBias}, {"im2col", pc::js_im2col}, {"resize", pc::js_resize},
       {"cumsum", pc::js_cumsum}, {"topk", pc::js_topk}, {"oneHot", pc::js_oneHot},
       {"layerNorm", pc::js_layerNorm}, {"attention", pc::js_attention}, {"scaleShift", pc::js_scaleShift},
   };

@@ -20,8 +20,15 @@ void gemmInit() {
   checkBlas(cublasSetMathMode(handle, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
 }
 
+namespace {
+bool tf32Enabled = false;
+}  // namespace
+
+bool gemmTF32() { return tf32Enabled; }
+
 void gemmSetTF32(bool enabled) {
   gemmInit();
+  tf32Enabled = enabled;
   checkBlas(cublasSetMathMode(handle, enabled ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
 }
 

@@ -99,6 +99,11 @@ export interface CudaAddon {
   /** C[b] = op(A[b]) · op(B[b]) row-major, float32; C is [m, n]; batch strides in elements (0 broadcasts). */
   gemm(a: DeviceHandle, b: DeviceHandle, out: DeviceHandle, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number, strideC: number): void;
   /**
+   * C [m, n] = A [m, k] · op(B) + bias [n] with the bias in cuBLASLt's epilogue (one kernel). Returns false, having
+   * queued nothing, when cuBLASLt cannot (absent, or no algorithm for the shape); the caller then adds the bias itself.
+   */
+  gemmBias(a: DeviceHandle, b: DeviceHandle, bias: DeviceHandle, out: DeviceHandle, m: number, n: number, k: number, transB: boolean): boolean;
+  /**
    * NHWC patches: x [N,H,W,C] → cols [N·OH·OW, KH·KW·C] (zero outside the image), so that cols · filter
    * ([KH·KW·C, OC], tfjs' [KH,KW,C,OC] as a matrix) is the convolution.
    * p = [N, H, W, C, KH, KW, strideH, strideW, padTop, padLeft, dilationH, dilationW, OH, OW].
@@ -129,7 +134,7 @@ export interface CudaAddon {
 export const CUDA_ADDON_FUNCTIONS: readonly (keyof CudaAddon)[] = [
   'deviceInfo', 'alloc', 'free', 'upload', 'download', 'synchronize', 'memory', 'setTF32', 'setDebugSync', 'fill', 'unary', 'binary',
   'binaryScalar', 'select', 'reduce', 'softmax', 'copy', 'gather', 'gemm', 'im2col', 'resize', 'cumsum', 'topk', 'oneHot',
-  'layerNorm', 'attention', 'scaleShift',
+  'layerNorm', 'attention', 'scaleShift', 'gemmBias',
 ];
 
 /** Narrows an unknown module export to the addon interface, naming the functions a stale build lacks. */

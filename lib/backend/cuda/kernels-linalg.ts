@@ -50,6 +50,25 @@ const batchMatMulKernel: Config = {
   },
 };
 
+/**
+ * x·W + bias with the bias in the GEMM's epilogue, for single matrices (tf.fused.matMul hands them over as
+ * [1, m, k] and [1, k, n]); undefined where that path does not apply.
+ */
+function epilogueBias(cuda: CudaBackend, a: tf.TensorInfo, b: tf.TensorInfo, bias: tf.TensorInfo | undefined, transA: boolean, transB: boolean, activation: string | undefined): tf.TensorInfo | undefined {
+  if (!bias || transA || (activation !== undefined && activation !== 'linear') || bias.dtype !== 'float32' || bias.shape.length !== 1) return undefined;
+  const single = (t: tf.TensorInfo) => t.shape.length >= 2 && sizeOf(t.shape.slice(0, -2)) === 1;
+  if (!single(a) || !single(b)) return undefined;
+  const ra = a.shape.length, rb = b.shape.length;
+  const [m, k] = [a.shape[ra - 2]!, a.shape[ra - 1]!];
+  const n = transB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  if ((transB ? b.shape[rb - 1] : b.shape[rb - 2]) !== k || bias.shape[0] !== n) return undefined;
+  const batchShape = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = cuda.makeOutput([...batchShape, m, n], 'float32');
+  if (cuda.addon.gemmBias(cuda.handle(a.dataId), cuda.handle(b.dataId), cuda.handle(bias.dataId), cuda.handle(out.dataId), m, n, k, transB)) return out;
+  cuda.disposeIntermediateTensorInfo(out);
+  return undefined;
+}
+
 const fusedMatMulKernel: Config = {
   kernelName: '_FusedMatMul',
   backendName: 'cuda',
@@ -58,6 +77,8 @@ const fusedMatMulKernel: Config = {
     const { a, b, bias, preluActivationWeights } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
     const { transposeA, transposeB, activation, leakyreluAlpha } = attrs as unknown as { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return runOnCpu('_FusedMatMul', inputs, cuda, attrs);
+    const epilogue = epilogueBias(cuda, a, b, bias, transposeA, transposeB, activation);
+    if (epilogue) return epilogue;
     return biasAndActivation(cuda, batchMatMul(cuda, a, b, transposeA, transposeB), bias, activation, preluActivationWeights, leakyreluAlpha);
   },
 };
