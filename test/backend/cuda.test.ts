@@ -11,6 +11,12 @@ import { asCudaAddon } from '../../lib/backend/cuda/addon.js';
 import { CudaBackend } from '../../lib/backend/cuda/backend.js';
 import { initBackend } from '../../lib/backend/init.js';
 import { HostCudaAddon } from './cuda-host-addon.js';
+import { quickGelu } from '../../lib/nn/activations.js';
+import { BatchNorm2d } from '../../lib/nn/batch-norm.js';
+import { LayerNorm } from '../../lib/nn/layer-norm.js';
+import { Linear } from '../../lib/nn/linear.js';
+import { MultiheadAttention } from '../../lib/nn/multihead-attention.js';
+import { ParameterStore } from '../../lib/nn/parameters.js';
 import { compareKernelCases } from './cuda-kernel-cases.js';
 import { FIXTURE_TOLERANCE, fixtureChecks } from './cuda-fixture-checks.js';
 
@@ -111,5 +117,36 @@ describe('cuda backend over the host reference addon', () => {
     }
     assert.deepEqual(failures, []);
     assert.deepEqual(Object.keys(cudaFallbackCounts()).filter((k) => k !== 'Reverse'), [], 'the Prismer forward needs no cpu fallback');
+  });
+
+  test('under a gradient tape the fused kernels stand aside: gradients are those of the composite ops, as on the cpu', async () => {
+    // A block touching every fused path: LayerNorm, Linear with bias, attention, QuickGELU, eval BatchNorm + ReLU.
+    const run = () => {
+      const store = new ParameterStore(5);
+      const ln = new LayerNorm(store, 'ln', 16);
+      const mha = new MultiheadAttention(store, 'mha', 16, 4);
+      const fc = new Linear(store, 'fc', 16, 16);
+      const bn = new BatchNorm2d(store, 'bn', 16);
+      const x = tf.tensor3d(Array.from({ length: 5 * 2 * 16 }, (_, i) => Math.sin(i * 0.37)), [5, 2, 16]);
+      const loss = (input: tf.Tensor) => {
+        const h = mha.apply(ln.apply(input as tf.Tensor3D)).output;
+        const y = quickGelu(fc.apply(h));
+        return tf.sum(bn.apply(tf.reshape(y, [1, 5, 2, 16]) as tf.Tensor4D, { relu: true }));
+      };
+      const grad = tf.grad(loss)(x);
+      const values = Array.from(grad.dataSync());
+      tf.dispose([x, grad]);
+      store.dispose();
+      return values;
+    };
+    await tf.setBackend('cpu');
+    const expected = run();
+    await tf.setBackend('cuda');
+    const profile = await tf.profile(() => { run(); });
+    const fused = [...new Set(profile.kernels.map((k) => k.name))].filter((name) => name.startsWith('Prismer'));
+    const actual = run();
+    assert.deepEqual(fused, [], 'no fused kernel runs under a tape');
+    const worst = actual.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!) / Math.max(1, Math.abs(expected[i]!))), 0);
+    assert.ok(worst < 1e-4, `gradients differ from the cpu backend's by ${worst}`);
   });
 });
