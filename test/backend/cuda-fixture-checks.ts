@@ -1,6 +1,7 @@
 // The parity fixtures (test/fixtures/parity, MANIFEST §8) as a list of checks runnable on any backend:
 // full Prismer teacher-forced forward from the raw inputs (encoder_out, logits, loss per sample) for the
-// three fixture configs, and the decoder's training losses fed the fixture encoder_out. Used by
+// three fixture configs, the decoder's training losses fed the fixture encoder_out, and generation (greedy ids, and
+// beam search with the KV cache against the full re-forward). Used by
 // test/backend/cuda.test.ts (host reference addon) and bench/gpu.ts part 2 (the GPU).
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
@@ -108,7 +109,50 @@ export function fixtureChecks(): FixtureCheck[] {
       },
     });
   }
+  checks.push(generationCheck('c_rgb_all6'));
   return checks;
+}
+
+/** Rows that differ between two id matrices (0 when equal). */
+function rowMismatches(actual: number[][], expected: number[][]): number {
+  if (actual.length !== expected.length) return Math.max(actual.length, expected.length);
+  return actual.filter((row, i) => row.join() !== expected[i]!.join()).length;
+}
+
+/**
+ * Generation, which runs the decoder one token at a time over its KV cache (attention with a single query, cached
+ * keys): greedy ids from the raw inputs against the fixture's, and VQA beam search over right-padded questions with
+ * the cache against the official full re-forward, on the same backend.
+ */
+function generationCheck(config: FixtureConfig): FixtureCheck {
+  return {
+    name: `${config}: greedy ids (KV cache) and VQA beam search (cache vs full re-forward)`,
+    run: () => {
+      const info = meta(config);
+      const fixtures = modelFixtures(config);
+      const mapping = info.instance_rows_seeded?.mapping_instance_id_to_row;
+      const caption = build(PrismerCaption, config, mapping);
+      const vqa = build(PrismerVQA, config, mapping);
+      const inputs = expertInputsFromRecords(modelInputs(), info.config_experts, 'inputs.safetensors');
+      try {
+        const prefix = intRows(fixtures, 'greedy.prefix_ids');
+        const expected = intRows(fixtures, 'greedy.ids');
+        const greedy = caption.generateFrom(inputs, { inputIds: prefix, attentionMask: prefix.map((r) => r.map(() => 1)) }, { numBeams: 1, maxLength: expected[0]!.length }, 'cached');
+        const questions = { inputIds: intRows(fixtures, 'vqa_rank.start_ids'), attentionMask: intRows(fixtures, 'vqa_rank.start_attention_mask') };
+        const cached = vqa.generateAnswers(inputs, questions, 'cached');
+        const full = vqa.generateAnswers(inputs, questions, 'full');
+        return {
+          'greedy rows differing': rowMismatches(greedy.sequences, expected),
+          'beam rows differing (cache vs full)': rowMismatches(cached.sequences, full.sequences),
+          'beam score (cache vs full)': cached.sequenceScores.reduce((m, score, i) => Math.max(m, Math.abs(score - full.sequenceScores[i]!)), 0),
+        };
+      } finally {
+        disposeExpertInputs(inputs);
+        caption.dispose();
+        vqa.dispose();
+      }
+    },
+  };
 }
 
 export { TOLERANCE as FIXTURE_TOLERANCE };
