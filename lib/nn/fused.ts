@@ -25,7 +25,7 @@ export function fusedAvailable(kernel: string): boolean {
 /**
  * Inference on the GPU backend (cuda, no tape recording): where ops with a different but equivalent formulation pay
  * there — the native align-corners resize instead of interpolation-matrix GEMMs (kept for wasm's XNNPACK and for the
- * backward pass), and linear layers as one GEMM with the bias in its epilogue (`tf.fused.matMul`).
+ * backward pass), and linear layers as one GEMM with the bias in its epilogue (`_FusedMatMul`).
  */
 export function gpuInference(): boolean {
   return !tf.engine().isTapeOn() && tf.getBackend() === 'cuda';

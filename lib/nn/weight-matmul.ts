@@ -87,11 +87,13 @@ export function matMulWeightT(x: tf.Tensor2D, w: tf.Tensor, start = 0, count = w
 
 /**
  * `x @ W[start:start+count]^T + bias` (nn.Linear with bias). At GPU inference one GEMM with the bias in its epilogue
- * (`tf.fused.matMul` on the cached transposed weight); elsewhere `matMulWeightT` then a broadcast add, whose
+ * (the `_FusedMatMul` kernel on the cached transposed weight); elsewhere `matMulWeightT` then a broadcast add, whose
  * gradients the tape records.
  */
 export function linearWeightT(x: tf.Tensor2D, w: tf.Tensor, bias: tf.Tensor1D, start = 0, count = w.shape[0]!): tf.Tensor2D {
-  if (gpuInference()) return tf.fused.matMul({ a: x, b: transposedRows(w, start, count), bias }) as tf.Tensor2D;
+  // The kernel directly: tf.fused.matMul would wrap 2-D operands in two reshapes to rank 3 and one back, three more
+  // ops of host cost per layer on a backend where the decoder is bound by it.
+  if (gpuInference()) return tf.engine().runKernel('_FusedMatMul', { a: x, b: transposedRows(w, start, count), bias }, { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 }) as tf.Tensor2D;
   return tf.add(matMulWeightT(x, w, start, count), bias) as tf.Tensor2D;
 }
 
