@@ -86,15 +86,18 @@ export function matMulWeightT(x: tf.Tensor2D, w: tf.Tensor, start = 0, count = w
 }
 
 /**
- * `x @ W[start:start+count]^T + bias` (nn.Linear with bias). At GPU inference one GEMM with the bias in its epilogue
- * (the `_FusedMatMul` kernel on the cached transposed weight); elsewhere `matMulWeightT` then a broadcast add, whose
+ * `x @ W[start:start+count]^T + bias` (nn.Linear with bias) over the last axis of x. At GPU inference one GEMM with
+ * the bias in its epilogue: the `_FusedMatMul` kernel directly, on x of any rank ≥ 2 as it is and the cached
+ * transposed weight (tf.fused.matMul, like flattening x here, would add reshapes: ops of host cost on a backend
+ * where the decoder is bound by it). Elsewhere x must be a matrix: `matMulWeightT` then a broadcast add, whose
  * gradients the tape records.
  */
-export function linearWeightT(x: tf.Tensor2D, w: tf.Tensor, bias: tf.Tensor1D, start = 0, count = w.shape[0]!): tf.Tensor2D {
-  // The kernel directly: tf.fused.matMul would wrap 2-D operands in two reshapes to rank 3 and one back, three more
-  // ops of host cost per layer on a backend where the decoder is bound by it.
-  if (gpuInference()) return tf.engine().runKernel('_FusedMatMul', { a: x, b: transposedRows(w, start, count), bias }, { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 }) as tf.Tensor2D;
-  return tf.add(matMulWeightT(x, w, start, count), bias) as tf.Tensor2D;
+export function linearWeightT<T extends tf.Tensor>(x: T, w: tf.Tensor, bias: tf.Tensor1D, start = 0, count = w.shape[0]!): T {
+  if (gpuInference() && x.rank >= 2) {
+    return tf.engine().runKernel('_FusedMatMul', { a: x, b: transposedRows(w, start, count), bias }, { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 }) as T;
+  }
+  if (x.rank !== 2) throw new Error(`linearWeightT: x has shape [${x.shape.join(', ')}]; off the GPU path it must be a matrix`);
+  return tf.add(matMulWeightT(x as tf.Tensor2D, w, start, count), bias) as T;
 }
 
 /**

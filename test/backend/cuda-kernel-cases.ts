@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { gelu, quickGelu } from '../../lib/nn/activations.js';
 import { BatchNorm2d } from '../../lib/nn/batch-norm.js';
 import { LayerNorm } from '../../lib/nn/layer-norm.js';
+import { Linear } from '../../lib/nn/linear.js';
 import { MultiheadAttention } from '../../lib/nn/multihead-attention.js';
 import { ParameterStore } from '../../lib/nn/parameters.js';
 import { DecoderAttention } from '../../lib/model/decoder/attention.js';
@@ -190,6 +191,9 @@ function fusedCases(): KernelCase[] {
     { name: 'PrismerScaleShift (eval BatchNorm2d with and without ReLU)', tolerance: F, run: () => withStore(
       (store) => new BatchNorm2d(store, 'bn', 6),
       (bn) => { const x = rand([2, 3, 4, 6]) as tf.Tensor4D; return [bn.apply(x), bn.apply(x, { relu: true })]; }) },
+    { name: 'Linear with bias on 3-D and 2-D inputs (one epilogue GEMM over every row, at GPU inference)', tolerance: F, run: () => withStore(
+      (store) => new Linear(store, 'fc', 8, 5),
+      (fc) => [fc.apply(rand([2, 3, 8])), fc.apply(rand([4, 8]))]) },
     { name: 'PrismerActivation (gelu, quick_gelu)', tolerance: F, run: () => { const x = rand([4, 33], -6, 6); return [gelu(x), quickGelu(x)]; } },
     { name: 'PrismerAttention (MultiheadAttention: packed q|k|v, packed k|v, separate; weights)', tolerance: F, run: () => withStore(
       (store) => new MultiheadAttention(store, 'mha', 32, 4),

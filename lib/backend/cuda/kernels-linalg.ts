@@ -51,20 +51,21 @@ const batchMatMulKernel: Config = {
 };
 
 /**
- * x·W + bias with the bias in the GEMM's epilogue, for single matrices (tf.fused.matMul hands them over as
- * [1, m, k] and [1, k, n]); undefined where that path does not apply.
+ * x·W + bias with the bias in the GEMM's epilogue, for a single weight matrix W (tf.fused.matMul hands 2-D operands
+ * over as [1, k, n]) and an x of any batch shape, whose rows are then one taller GEMM; undefined where that path does
+ * not apply.
  */
 function epilogueBias(cuda: CudaBackend, a: tf.TensorInfo, b: tf.TensorInfo, bias: tf.TensorInfo | undefined, transA: boolean, transB: boolean, activation: string | undefined): tf.TensorInfo | undefined {
   if (!bias || transA || (activation !== undefined && activation !== 'linear') || bias.dtype !== 'float32' || bias.shape.length !== 1) return undefined;
-  const single = (t: tf.TensorInfo) => t.shape.length >= 2 && sizeOf(t.shape.slice(0, -2)) === 1;
-  if (!single(a) || !single(b)) return undefined;
+  if (a.shape.length < 2 || b.shape.length < 2 || sizeOf(b.shape.slice(0, -2)) !== 1) return undefined;
   const ra = a.shape.length, rb = b.shape.length;
   const [m, k] = [a.shape[ra - 2]!, a.shape[ra - 1]!];
   const n = transB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
   if ((transB ? b.shape[rb - 1] : b.shape[rb - 2]) !== k || bias.shape[0] !== n) return undefined;
   const batchShape = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = cuda.makeOutput([...batchShape, m, n], 'float32');
-  if (cuda.addon.gemmBias(cuda.handle(a.dataId), cuda.handle(b.dataId), cuda.handle(bias.dataId), cuda.handle(out.dataId), m, n, k, transB)) return out;
+  const rows = sizeOf(batchShape) * m;
+  if (cuda.addon.gemmBias(cuda.handle(a.dataId), cuda.handle(b.dataId), cuda.handle(bias.dataId), cuda.handle(out.dataId), rows, n, k, transB)) return out;
   cuda.disposeIntermediateTensorInfo(out);
   return undefined;
 }
