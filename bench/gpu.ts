@@ -11,7 +11,7 @@
 //             over 100 more iterations (no leak)
 // Results go to $OUT (default out/gpu): gpu-<part>.json and lines appended to summary.txt.
 //
-//   node .device/bundle.cjs [--part all|kernels|fixtures|gemm|forward] [--batch 8] [--resolution 480] [--tokens 20]
+//   node .device/bundle.cjs [--part all|kernels|fixtures|gemm|overhead|forward] [--batch 8] [--resolution 480] [--tokens 20]
 //                           [--repeats 5] [--memory-iterations 100] [--tf32]
 // Bundled by `npm run gpu:stage` (esbuild, the .node addon stays external); run on the device by bench/gpu-device.sh.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -116,6 +116,17 @@ const GEMM_SHAPES: { name: string; batch?: number; m: number; n: number; k: numb
   { name: 'stem resize', m: 245760, n: 120, k: 480 },
 ];
 
+/** Milliseconds per call of f after `warmup` calls, the device queue drained before and after the timed ones. */
+function msPerCall(f: () => void, warmup: number, calls: number): number {
+  const addon = cuda().addon;
+  for (let i = 0; i < warmup; i++) f();
+  addon.synchronize();
+  const start = performance.now();
+  for (let i = 0; i < calls; i++) f();
+  addon.synchronize();
+  return (performance.now() - start) / calls;
+}
+
 /**
  * Host cost per call, which bounds the forward where kernels are small (the decoder): native calls alone (a
  * launch of a 1-element kernel, an alloc/free pair) and whole tfjs ops on tiny tensors, each timed over many calls
@@ -124,14 +135,7 @@ const GEMM_SHAPES: { name: string; batch?: number; m: number; n: number; k: numb
 async function partOverhead(): Promise<void> {
   const addon = cuda().addon;
   const calls = 5000;
-  const time = (f: () => void): number => {
-    for (let i = 0; i < 200; i++) f();
-    addon.synchronize();
-    const t0 = performance.now();
-    for (let i = 0; i < calls; i++) f();
-    addon.synchronize();
-    return ((performance.now() - t0) * 1000) / calls;
-  };
+  const time = (f: () => void): number => 1000 * msPerCall(f, 200, calls);
   const h = addon.alloc(4), o = addon.alloc(4);
   const a = tf.ones([2, 3]), b = tf.ones([3]);
   const rows = {
@@ -160,13 +164,7 @@ async function partGemm(): Promise<void> {
     });
     const [a, b, c] = handles as [number, number, number];
     try {
-      const call = () => addon.gemm(a, b, c, batch, m, n, k, false, transB, batch > 1 ? m * k : 0, batch > 1 ? n * k : 0, batch > 1 ? m * n : 0);
-      for (let i = 0; i < warmup; i++) call();
-      addon.synchronize();
-      const start = performance.now();
-      for (let i = 0; i < iterations; i++) call();
-      addon.synchronize();
-      const ms = (performance.now() - start) / iterations;
+      const ms = msPerCall(() => addon.gemm(a, b, c, batch, m, n, k, false, transB, batch > 1 ? m * k : 0, batch > 1 ? n * k : 0, batch > 1 ? m * n : 0), warmup, iterations);
       rows.push({ name, batch, m, n, k, transB, ms, tflops: (2 * batch * m * n * k) / (ms / 1000) / 1e12 });
     } finally {
       for (const h of handles) addon.free(h);
@@ -322,7 +320,7 @@ async function main(): Promise<void> {
   const { native, fallback } = registerCudaKernels();
   save('init', { device: backend.device, nativeKernels: native, fallbackKernels: fallback });
   summary(`cuda backend on ${backend.device.name} (sm ${backend.device.computeCapability}, ${(backend.device.totalBytes / 2 ** 30).toFixed(0)} GiB, cudart ${backend.device.runtimeVersion}, cuBLAS ${backend.device.cublasVersion}): ${native.length} native kernels, ${fallback.length} via cpu fallback`);
-  const parts = args.part === 'all' ? ['kernels', 'fixtures', 'gemm', 'forward'] : args.part!.split(',');
+  const parts = args.part === 'all' ? ['kernels', 'fixtures', 'gemm', 'overhead', 'forward'] : args.part!.split(',');
   for (const part of parts) {
     const started = performance.now();
     try {

@@ -111,16 +111,22 @@ export function upsampledSize(inSize: number, scaleFactor: number): number {
   return Math.floor(inSize * scaleFactor);
 }
 
-/**
- * `nn.UpsamplingBilinear2d(scale_factor=s)` on NCHW: bilinear, align_corners=True, output
- * `floor(in * s)`. A scale giving the same size is an exact identity (returned as a clone).
- */
-export function upsamplingBilinear2d(x: tf.Tensor4D, scaleFactor: number): tf.Tensor4D {
+/** Input and output height and width of `nn.UpsamplingBilinear2d(scale_factor)` on NCHW x; an empty map is an error. */
+function upsampledShape(x: tf.Tensor4D, scaleFactor: number): [number, number, number, number] {
   if (x.rank !== 4) throw new Error(`upsamplingBilinear2d: input has shape [${x.shape.join(', ')}], expected [N, C, H, W]`);
   const [, , h, w] = x.shape;
   const outH = upsampledSize(h, scaleFactor);
   const outW = upsampledSize(w, scaleFactor);
   if (outH < 1 || outW < 1) throw new Error(`upsamplingBilinear2d: scale ${scaleFactor} turns ${h}x${w} into an empty map`);
+  return [h, w, outH, outW];
+}
+
+/**
+ * `nn.UpsamplingBilinear2d(scale_factor=s)` on NCHW: bilinear, align_corners=True, output
+ * `floor(in * s)`. A scale giving the same size is an exact identity (returned as a clone).
+ */
+export function upsamplingBilinear2d(x: tf.Tensor4D, scaleFactor: number): tf.Tensor4D {
+  const [h, w, outH, outW] = upsampledShape(x, scaleFactor);
   if (outH === h && outW === w) return x.clone();
   return resizeNCHW(x, { matrix: bilinearAlignCornersMatrix(h, outH), outSize: outH }, { matrix: bilinearAlignCornersMatrix(w, outW), outSize: outW });
 }
@@ -132,11 +138,7 @@ export function upsamplingBilinear2d(x: tf.Tensor4D, scaleFactor: number): tf.Te
  */
 export function upsamplingBilinear2dToNHWC(x: tf.Tensor4D, scaleFactor: number): tf.Tensor4D {
   if (!gpuInference()) return tf.tidy(() => tf.transpose(upsamplingBilinear2d(x, scaleFactor), [0, 2, 3, 1]) as tf.Tensor4D);
-  if (x.rank !== 4) throw new Error(`upsamplingBilinear2d: input has shape [${x.shape.join(', ')}], expected [N, C, H, W]`);
-  const [, , h, w] = x.shape;
-  const outH = upsampledSize(h, scaleFactor);
-  const outW = upsampledSize(w, scaleFactor);
-  if (outH < 1 || outW < 1) throw new Error(`upsamplingBilinear2d: scale ${scaleFactor} turns ${h}x${w} into an empty map`);
+  const [h, w, outH, outW] = upsampledShape(x, scaleFactor);
   return tf.tidy(() => {
     const channelsLast = tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D;
     return outH === h && outW === w ? channelsLast : tf.image.resizeBilinear(channelsLast, [outH, outW], true);

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { gpuInference } from './fused.js';
 import { Module } from './module.js';
 import { linearWeightT, matMulWeightT } from './weight-matmul.js';
 import type { ParameterStore } from './parameters.js';
@@ -22,11 +21,9 @@ export class Linear extends Module {
         throw new Error(`${this.prefix}: input has ${lastAxis} features, expected ${this.inFeatures}`);
       }
       const weight = this.parameter('weight');
-      const bias = this.hasBias ? (this.parameter('bias') as tf.Tensor1D) : undefined;
-      // At GPU inference the bias GEMM takes x as it is (no reshapes: see linearWeightT).
-      if (bias && x.rank >= 2 && gpuInference()) return linearWeightT(x, weight, bias);
+      if (this.hasBias && x.rank >= 2) return linearWeightT(x, weight, this.parameter('bias') as tf.Tensor1D);
       const flat = x.reshape([-1, this.inFeatures]) as tf.Tensor2D;
-      const y = bias ? linearWeightT(flat, weight, bias) : matMulWeightT(flat, weight);
+      const y = this.hasBias ? tf.add(matMulWeightT(flat, weight), this.parameter('bias')) : matMulWeightT(flat, weight);
       return y.reshape([...x.shape.slice(0, -1), this.outFeatures]) as T;
     });
   }

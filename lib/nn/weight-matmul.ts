@@ -86,18 +86,21 @@ export function matMulWeightT(x: tf.Tensor2D, w: tf.Tensor, start = 0, count = w
 }
 
 /**
- * `x @ W[start:start+count]^T + bias` (nn.Linear with bias) over the last axis of x. At GPU inference one GEMM with
- * the bias in its epilogue: the `_FusedMatMul` kernel directly, on x of any rank ≥ 2 as it is and the cached
- * transposed weight (tf.fused.matMul, like flattening x here, would add reshapes: ops of host cost on a backend
- * where the decoder is bound by it). Elsewhere x must be a matrix: `matMulWeightT` then a broadcast add, whose
- * gradients the tape records.
+ * `x @ W[start:start+count]^T + bias` (nn.Linear with bias) over the last axis of x (rank ≥ 2). At GPU inference one
+ * GEMM with the bias in its epilogue: the `_FusedMatMul` kernel directly, on x as it is and the cached transposed
+ * weight (flattening x, or tf.fused.matMul, would add reshapes: ops of host cost on a backend where the decoder is
+ * bound by it). Elsewhere `matMulWeightT` on x's rows then a broadcast add, whose gradients the tape records.
  */
 export function linearWeightT<T extends tf.Tensor>(x: T, w: tf.Tensor, bias: tf.Tensor1D, start = 0, count = w.shape[0]!): T {
-  if (gpuInference() && x.rank >= 2) {
+  if (x.rank < 2) throw new Error(`linearWeightT: x has shape [${x.shape.join(', ')}], expected rank 2 or more`);
+  if (gpuInference()) {
     return tf.engine().runKernel('_FusedMatMul', { a: x, b: transposedRows(w, start, count), bias }, { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 }) as T;
   }
-  if (x.rank !== 2) throw new Error(`linearWeightT: x has shape [${x.shape.join(', ')}]; off the GPU path it must be a matrix`);
-  return tf.add(matMulWeightT(x as tf.Tensor2D, w, start, count), bias) as T;
+  return tf.tidy(() => {
+    const rows = x.rank === 2 ? (x as tf.Tensor2D) : (tf.reshape(x, [-1, x.shape[x.rank - 1]!]) as tf.Tensor2D);
+    const y = tf.add(matMulWeightT(rows, w, start, count), bias);
+    return (x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), count])) as T;
+  });
 }
 
 /**

@@ -19,7 +19,7 @@ void attention(const float* q, HeadView qv, const float* k, HeadView kv, const f
   const TwoLevel probsLevels{H * square, square};
   gemmTwoLevel(q + qv.offset, qv.rowStride, {qv.batchStride, qv.headStride}, k + kv.offset, kv.rowStride, {kv.batchStride, kv.headStride}, probs, Lk,
                probsLevels, B, H, Lq, Lk, d, false, true, scale);
-  launchMaskedSoftmax(probs, mask, B, H, Lq, Lk, maskStrides);
+  launchMaskedSoftmax(probs, probs, mask, B, H, Lq, Lk, maskStrides);
   gemmTwoLevel(probs, Lk, probsLevels, v + vv.offset, vv.rowStride, {vv.batchStride, vv.headStride}, out + ov.offset, ov.rowStride,
                {ov.batchStride, ov.headStride}, B, H, Lq, d, Lk, false, false, 1.f);
 }

@@ -59,9 +59,9 @@ void launchBinaryScalar(int op, int inType, int outType, const void* a, double s
 void launchSelect(const int32_t* cond, const uint32_t* a, const uint32_t* b, uint32_t* out, const Strided& s);
 void launchReduce(int op, int inType, int outType, const void* x, void* out, int64_t outer, int64_t inner);
 void launchSoftmax(const float* x, float* out, int64_t rows, int64_t cols);
-// In place over p [B, H, Lq, Lk] (rows = B·H·Lq): p = softmax(max(p + mask, -FLT_MAX)), the mask (optional) read
-// through m = {b, h, q, k} strides; the clamp is transformers' guard against a fully masked row.
-void launchMaskedSoftmax(float* p, const float* mask, int64_t B, int64_t H, int64_t Lq, int64_t Lk, const int64_t m[4]);
+// out [B, H, Lq, Lk] = softmax(max(x + mask, −FLT_MAX)) per row (x may be out), the mask (optional) read through
+// m = {b, h, q, k} strides; the clamp is transformers' guard against a fully masked row. launchSoftmax is the maskless case.
+void launchMaskedSoftmax(const float* x, float* out, const float* mask, int64_t B, int64_t H, int64_t Lq, int64_t Lk, const int64_t m[4]);
 // out[i] = x[i]·scale[i mod channels] + shift[i mod channels], ReLU'd when asked (eval BatchNorm + ReLU, channels last).
 void launchScaleShift(const float* x, const float* scale, const float* shift, float* out, int64_t n, int64_t channels, bool relu);
 // out[r] = (x[r] − mean) / sqrt(var + eps) · gamma + beta over rows of `cols` (biased variance, as nn.LayerNorm).

@@ -374,6 +374,22 @@ __device__ __forceinline__ A groupReduce(A v, F combine) {
   return result;
 }
 
+// The row a GROUP-thread group of this block reduces and the thread's lane in it. Out-of-range groups keep an empty
+// row (len 0) and still take part in the block-wide shuffles and barriers.
+struct RowSlot {
+  int64_t row;
+  int lane;
+  bool live;
+  int64_t len;
+};
+
+template <int GROUP>
+__device__ __forceinline__ RowSlot rowSlot(int64_t rows, int64_t cols) {
+  const int64_t row = static_cast<int64_t>(blockIdx.x) * (THREADS / GROUP) + threadIdx.x / GROUP;
+  const bool live = row < rows;
+  return {row, static_cast<int>(threadIdx.x % GROUP), live, live ? cols : 0};
+}
+
 template <typename A> struct Limits;
 template <> struct Limits<float> {
   __device__ static float lowest() { return -INFINITY; }
@@ -390,13 +406,11 @@ template <> struct AccOf<int32_t> { using type = long long; };
 template <typename T, typename TO, int GROUP>
 __global__ void reduceKernel(int op, const T* __restrict__ x, TO* __restrict__ out, int64_t outer, int64_t inner) {
   using A = typename AccOf<T>::type;
-  const int rowsPerBlock = THREADS / GROUP;
-  const int64_t row = static_cast<int64_t>(blockIdx.x) * rowsPerBlock + threadIdx.x / GROUP;
-  const int lane = threadIdx.x % GROUP;
-  // Out-of-range groups still take part in the block-wide shuffles and barriers, with an empty row.
-  const bool live = row < outer;
+  const RowSlot slot = rowSlot<GROUP>(outer, inner);
+  const int64_t row = slot.row, len = slot.len;
+  const int lane = slot.lane;
+  const bool live = slot.live;
   const T* r = x + (live ? row : 0) * inner;
-  const int64_t len = live ? inner : 0;
   if (op == R_ARGMAX || op == R_ARGMIN) {
     const bool wantMax = op == R_ARGMAX;
     float best = wantMax ? -INFINITY : INFINITY;
@@ -463,58 +477,39 @@ __global__ void reduceKernel(int op, const T* __restrict__ x, TO* __restrict__ o
   }
 }
 
+// Row softmax of x into out (in place when they are the same buffer: each lane rewrites only the entries it read) after
+// adding the mask, if any, read through {b, h, q, k} strides with rows ordered [B, H, Lq]; masked scores are clamped at
+// −FLT_MAX as transformers does. A block per row, for rows longer than the warp kernel below holds.
 template <int GROUP>
-__global__ void softmaxKernel(const float* __restrict__ x, float* __restrict__ out, int64_t rows, int64_t cols) {
-  const int rowsPerBlock = THREADS / GROUP;
-  const int64_t row = static_cast<int64_t>(blockIdx.x) * rowsPerBlock + threadIdx.x / GROUP;
-  const int lane = threadIdx.x % GROUP;
-  const bool live = row < rows;
-  const float* r = x + (live ? row : 0) * cols;
-  const int64_t len = live ? cols : 0;
-  float m = -INFINITY;
-  for (int64_t j = lane; j < len; j += GROUP) m = fmaxf(m, r[j]);
-  m = groupReduce<float, GROUP>(m, [](float p, float q) { return fmaxf(p, q); });
-  float sum = 0.f;
-  for (int64_t j = lane; j < len; j += GROUP) sum += expf(r[j] - m);
-  sum = groupReduce<float, GROUP>(sum, [](float p, float q) { return p + q; });
-  if (!live) return;
-  float* o = out + row * cols;
-  const float inv = 1.f / sum;
-  for (int64_t j = lane; j < len; j += GROUP) o[j] = expf(r[j] - m) * inv;
-}
-
-template <int GROUP>
-__global__ void maskedSoftmaxKernel(float* __restrict__ p, const float* __restrict__ mask, int64_t rows, int64_t cols, int64_t H, int64_t Lq,
+__global__ void maskedSoftmaxKernel(const float* x, float* out, const float* __restrict__ mask, int64_t rows, int64_t cols, int64_t H, int64_t Lq,
                                     int64_t mb, int64_t mh, int64_t mq, int64_t mk) {
-  const int rowsPerBlock = THREADS / GROUP;
-  const int64_t row = static_cast<int64_t>(blockIdx.x) * rowsPerBlock + threadIdx.x / GROUP;
-  const int lane = threadIdx.x % GROUP;
-  const bool live = row < rows;
-  float* r = p + (live ? row : 0) * cols;
-  const int64_t len = live ? cols : 0;
+  const RowSlot slot = rowSlot<GROUP>(rows, cols);
+  const int64_t row = slot.row, len = slot.len;
+  const float* r = x + (slot.live ? row : 0) * cols;
   const int64_t qi = row % Lq, hi = (row / Lq) % H, bi = row / (Lq * H);
   const float* mr = mask ? mask + bi * mb + hi * mh + qi * mq : nullptr;
   auto value = [&](int64_t j) { return mr ? fmaxf(r[j] + mr[j * mk], -FLT_MAX) : r[j]; };
   float m = -INFINITY;
-  for (int64_t j = lane; j < len; j += GROUP) m = fmaxf(m, value(j));
+  for (int64_t j = slot.lane; j < len; j += GROUP) m = fmaxf(m, value(j));
   m = groupReduce<float, GROUP>(m, [](float a, float b) { return fmaxf(a, b); });
   float sum = 0.f;
-  for (int64_t j = lane; j < len; j += GROUP) sum += expf(value(j) - m);
+  for (int64_t j = slot.lane; j < len; j += GROUP) sum += expf(value(j) - m);
   sum = groupReduce<float, GROUP>(sum, [](float a, float b) { return a + b; });
-  if (!live) return;
+  if (!slot.live) return;
   const float inv = 1.f / sum;
-  // Each lane rewrites only the entries it read, so working in place is safe.
-  for (int64_t j = lane; j < len; j += GROUP) r[j] = expf(value(j) - m) * inv;
+  float* o = out + row * cols;
+  for (int64_t j = slot.lane; j < len; j += GROUP) o[j] = expf(value(j) - m) * inv;
 }
 
 // Rows of up to 32·PER_LANE columns: one warp per row holds its row in registers, so the scores are read once.
 template <int PER_LANE>
-__global__ void maskedSoftmaxWarpKernel(float* __restrict__ p, const float* __restrict__ mask, int64_t rows, int64_t cols, int64_t H, int64_t Lq,
+__global__ void maskedSoftmaxWarpKernel(const float* x, float* out, const float* __restrict__ mask, int64_t rows, int64_t cols, int64_t H, int64_t Lq,
                                         int64_t mb, int64_t mh, int64_t mq, int64_t mk) {
   const int64_t row = static_cast<int64_t>(blockIdx.x) * (THREADS / 32) + threadIdx.x / 32;
   if (row >= rows) return;  // whole warps leave together, so the shuffles below stay full
   const int lane = threadIdx.x & 31;
-  float* r = p + row * cols;
+  const float* r = x + row * cols;
+  float* o = out + row * cols;
   const int64_t qi = row % Lq, hi = (row / Lq) % H, bi = row / (Lq * H);
   const float* mr = mask ? mask + bi * mb + hi * mh + qi * mq : nullptr;
   float v[PER_LANE];
@@ -537,19 +532,18 @@ __global__ void maskedSoftmaxWarpKernel(float* __restrict__ p, const float* __re
 #pragma unroll
   for (int i = 0; i < PER_LANE; ++i) {
     const int64_t j = lane + 32 * i;
-    if (j < cols) r[j] = v[i] * inv;
+    if (j < cols) o[j] = v[i] * inv;
   }
 }
 
 template <int GROUP>
 __global__ void layerNormKernel(const float* __restrict__ x, const float* __restrict__ gamma, const float* __restrict__ beta, float* __restrict__ out,
                                 int64_t rows, int64_t cols, float eps) {
-  const int rowsPerBlock = THREADS / GROUP;
-  const int64_t row = static_cast<int64_t>(blockIdx.x) * rowsPerBlock + threadIdx.x / GROUP;
-  const int lane = threadIdx.x % GROUP;
-  const bool live = row < rows;
+  const RowSlot slot = rowSlot<GROUP>(rows, cols);
+  const int64_t row = slot.row, len = slot.len;
+  const int lane = slot.lane;
+  const bool live = slot.live;
   const float* r = x + (live ? row : 0) * cols;
-  const int64_t len = live ? cols : 0;
   // Two passes over the row (mean, then squared deviations), as the composite ops compute it.
   float sum = 0.f;
   for (int64_t j = lane; j < len; j += GROUP) sum += r[j];
@@ -750,24 +744,22 @@ void launchReduce(int op, int inType, int outType, const void* x, void* out, int
   afterLaunch("reduce");
 }
 
-void launchSoftmax(const float* x, float* out, int64_t rows, int64_t cols) {
-  if (rows == 0 || cols == 0) return;
-  if (cols <= 256) softmaxKernel<32><<<static_cast<unsigned>((rows + 7) / 8), THREADS, 0, stream()>>>(x, out, rows, cols);
-  else softmaxKernel<THREADS><<<static_cast<unsigned>(rows), THREADS, 0, stream()>>>(x, out, rows, cols);
-  afterLaunch("softmax");
-}
-
-void launchMaskedSoftmax(float* p, const float* mask, int64_t B, int64_t H, int64_t Lq, int64_t Lk, const int64_t m[4]) {
+void launchMaskedSoftmax(const float* x, float* out, const float* mask, int64_t B, int64_t H, int64_t Lq, int64_t Lk, const int64_t m[4]) {
   const int64_t rows = B * H * Lq;
   if (rows == 0 || Lk == 0) return;
   const unsigned warpBlocks = static_cast<unsigned>((rows + THREADS / 32 - 1) / (THREADS / 32));
-#define PC_WARP_SOFTMAX(N) maskedSoftmaxWarpKernel<N><<<warpBlocks, THREADS, 0, stream()>>>(p, mask, rows, Lk, H, Lq, m[0], m[1], m[2], m[3])
+#define PC_WARP_SOFTMAX(N) maskedSoftmaxWarpKernel<N><<<warpBlocks, THREADS, 0, stream()>>>(x, out, mask, rows, Lk, H, Lq, m[0], m[1], m[2], m[3])
   if (Lk <= 128) PC_WARP_SOFTMAX(4);
   else if (Lk <= 512) PC_WARP_SOFTMAX(16);
   else if (Lk <= 1024) PC_WARP_SOFTMAX(32);
-  else maskedSoftmaxKernel<THREADS><<<static_cast<unsigned>(rows), THREADS, 0, stream()>>>(p, mask, rows, Lk, H, Lq, m[0], m[1], m[2], m[3]);
+  else maskedSoftmaxKernel<THREADS><<<static_cast<unsigned>(rows), THREADS, 0, stream()>>>(x, out, mask, rows, Lk, H, Lq, m[0], m[1], m[2], m[3]);
 #undef PC_WARP_SOFTMAX
-  afterLaunch("attention softmax");
+  afterLaunch("softmax");
+}
+
+void launchSoftmax(const float* x, float* out, int64_t rows, int64_t cols) {
+  const int64_t noMask[4] = {0, 0, 0, 0};
+  launchMaskedSoftmax(x, out, nullptr, 1, 1, rows, cols, noMask);
 }
 
 void launchLayerNorm(const float* x, const float* gamma, const float* beta, float* out, int64_t rows, int64_t cols, float eps) {

@@ -15,6 +15,14 @@ function requireFloat(name: string, inputs: Record<string, tf.TensorInfo | undef
   }
 }
 
+/** The length of x's last axis, which every per-feature vector must have (LayerNorm's gamma/beta, BatchNorm's scale/shift). */
+function featuresMatching(name: string, x: tf.TensorInfo, vectors: Record<string, tf.TensorInfo>): number {
+  const features = x.shape[x.shape.length - 1] ?? 1;
+  const wrong = Object.entries(vectors).filter(([, t]) => sizeOf(t.shape) !== features);
+  if (wrong.length > 0) throw new Error(`backend 'cuda': ${name} over ${features} features with ${wrong.map(([key, t]) => `${key} [${t.shape.join(', ')}]`).join(' and ')}`);
+  return features;
+}
+
 const layerNormKernel: Config = {
   kernelName: FUSED_KERNELS.layerNorm,
   backendName: 'cuda',
@@ -23,10 +31,7 @@ const layerNormKernel: Config = {
     const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
     const { eps } = attrs as unknown as { eps: number };
     requireFloat(FUSED_KERNELS.layerNorm, { x, gamma, beta });
-    const cols = x.shape[x.shape.length - 1] ?? 1;
-    if (sizeOf(gamma.shape) !== cols || sizeOf(beta.shape) !== cols) {
-      throw new Error(`backend 'cuda': ${FUSED_KERNELS.layerNorm} over ${cols} features with gamma [${gamma.shape.join(', ')}] and beta [${beta.shape.join(', ')}]`);
-    }
+    const cols = featuresMatching(FUSED_KERNELS.layerNorm, x, { gamma, beta });
     const out = cuda.makeOutput([...x.shape], 'float32');
     const rows = cols === 0 ? 0 : sizeOf(x.shape) / cols;
     cuda.addon.layerNorm(cuda.handle(x.dataId), cuda.handle(gamma.dataId), cuda.handle(beta.dataId), cuda.handle(out.dataId), rows, cols, eps);
@@ -57,10 +62,7 @@ const scaleShiftKernel: Config = {
     const { x, scale, shift } = inputs as { x: tf.TensorInfo; scale: tf.TensorInfo; shift: tf.TensorInfo };
     const { relu } = attrs as unknown as { relu: boolean };
     requireFloat(FUSED_KERNELS.scaleShift, { x, scale, shift });
-    const channels = x.shape[x.shape.length - 1] ?? 1;
-    if (sizeOf(scale.shape) !== channels || sizeOf(shift.shape) !== channels) {
-      throw new Error(`backend 'cuda': ${FUSED_KERNELS.scaleShift} over ${channels} channels with scale [${scale.shape.join(', ')}] and shift [${shift.shape.join(', ')}]`);
-    }
+    const channels = featuresMatching(FUSED_KERNELS.scaleShift, x, { scale, shift });
     const out = cuda.makeOutput([...x.shape], 'float32');
     cuda.addon.scaleShift(cuda.handle(x.dataId), cuda.handle(scale.dataId), cuda.handle(shift.dataId), cuda.handle(out.dataId), sizeOf(x.shape), channels, relu);
     return out;
