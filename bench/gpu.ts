@@ -12,7 +12,8 @@
 // Results go to $OUT (default out/gpu): gpu-<part>.json and lines appended to summary.txt.
 //
 //   node .device/bundle.cjs [--part all|kernels|fixtures|gemm|overhead|forward] [--batch 8] [--resolution 480] [--tokens 20]
-//                           [--repeats 5] [--memory-iterations 100] [--tf32]
+//                           [--repeats 5] [--memory-iterations 100] [--tf32] [--no-op-addon]
+//   --no-op-addon runs the TypeScript half over bench/no-op-addon.ts (no GPU needed): kernel counts and host times only.
 // Bundled by `npm run gpu:stage` (esbuild, the .node addon stays external); run on the device by bench/gpu-device.sh.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/init.js';
 import type { CudaBackend } from '../lib/backend/cuda/backend.js';
 import { cudaFallbackCounts, resetCudaFallbackCounts } from '../lib/backend/cuda/fallback.js';
-import { CUDA_NATIVE_KERNELS, registerCudaKernels } from '../lib/backend/cuda/register.js';
+import { CUDA_NATIVE_KERNELS, createCudaBackend, registerCudaKernels } from '../lib/backend/cuda/register.js';
+import { noOpCudaAddon } from './no-op-addon.js';
 import { F32, UnaryOp } from '../lib/backend/cuda/addon.js';
 import { getModelSize } from '../lib/model/sizes.js';
 import { Prismer, prismerConfigForSize } from '../lib/model/prismer.js';
@@ -39,6 +41,7 @@ const { values: args } = parseArgs({
     repeats: { type: 'string', default: '5' },
     'memory-iterations': { type: 'string', default: '100' },
     tf32: { type: 'boolean', default: false },
+    'no-op-addon': { type: 'boolean', default: false },
   },
 });
 
@@ -308,7 +311,10 @@ async function partForward(): Promise<void> {
 
 async function main(): Promise<void> {
   try {
-    await initBackend('cuda');
+    if (args['no-op-addon']) {
+      tf.registerBackend('cuda', () => createCudaBackend(noOpCudaAddon()), 0);
+      await tf.setBackend('cuda');
+    } else await initBackend('cuda');
   } catch (error) {
     summary(`cuda backend: FAILED to initialise: ${message(error)}`);
     save('init', { error: message(error) });
