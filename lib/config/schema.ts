@@ -109,8 +109,6 @@ export interface ExperimentEvalSection {
 /** `backend:` which tfjs backend computes. */
 export interface ExperimentBackendSection {
   name: ExperimentBackend;
-  /** Threads for backends that take them; null: the backend's default. */
-  threads: number | null;
 }
 
 /** A whole experiment, parsed and checked: every field present, defaults filled in. */
@@ -258,7 +256,6 @@ export const EXPERIMENT_SCHEMA: Record<string, ConfigFieldSpec> = {
     kind: 'section',
     fields: {
       name: { kind: 'enum', values: EXPERIMENT_BACKENDS, default: 'auto' },
-      threads: { kind: 'int', min: 1, nullable: true, default: null },
     },
   },
 };

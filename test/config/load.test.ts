@@ -158,8 +158,10 @@ test('overrides are key.path=YAML and are blamed as --set when wrong', () => {
   assert.equal(parseConfigOverride("prefix='A photo of'").value, 'A photo of');
   assert.deepEqual(parseConfigOverride('experts=[depth, edge]').value, ['depth', 'edge']);
   assert.equal(parseConfigOverride('train.clip_grad_norm=').value, null);
-  const config = loadExperimentConfig('configs/shapes-vqa.yaml', ['train.grad_accum_steps=4', 'init_lr=2e-4', 'backend.threads=2', 'experts=[none]']);
-  assert.deepEqual([config.train.grad_accum_steps, config.init_lr, config.backend.threads, config.experts], [4, 2e-4, 2, []]);
+  const config = loadExperimentConfig('configs/shapes-vqa.yaml', ['train.grad_accum_steps=4', 'init_lr=2e-4', 'backend.name=cpu', 'experts=[none]']);
+  assert.deepEqual([config.train.grad_accum_steps, config.init_lr, config.backend.name, config.experts], [4, 2e-4, 'cpu', []]);
+  // No backend takes a thread count here (tfjs-backend-wasm runs single-threaded under Node), so the key is refused.
+  assertConfigError(() => loadExperimentConfig('configs/shapes-vqa.yaml', ['backend.threads=2']), '--set backend.threads=2', 'backend.threads', /unknown key/);
   assertConfigError(() => loadExperimentConfig('configs/shapes-vqa.yaml', ['train.lr=1e-4']), '--set train.lr=1e-4', 'train.lr', /unknown key/);
   assertConfigError(() => loadExperimentConfig('configs/shapes-vqa.yaml', ['train.seed=abc']), '--set train.seed=abc', 'train.seed', /expected an integer >= 0, got "abc"/);
   assertConfigError(() => loadExperimentConfig('configs/shapes-vqa.yaml', ['max_epoch.x=1']), '--set max_epoch.x=1', 'max_epoch', /not a section/);
