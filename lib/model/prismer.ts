@@ -119,15 +119,10 @@ export class Prismer {
 
   /** Teacher-forced decoder pass over `batch` with a batch-first encoding [B, L, D]. */
   decode(encoderHidden: tf.Tensor3D, batch: DecoderTokenBatch, options: PrismerForwardOptions = {}): TextDecoderOutput {
-    const tensors = decoderBatchTensors(batch, encoderHidden.shape[0]);
-    try {
-      return this.textDecoder.forward(tensors.inputIds, encoderHidden, {
-        attentionMask: tensors.attentionMask, labels: tensors.labels, capture: options.capture,
-        training: options.training, dropoutSeed: options.dropoutSeed, attention: options.attention,
-      });
-    } finally {
-      tf.dispose([tensors.inputIds, tensors.attentionMask, ...(tensors.labels ? [tensors.labels] : [])]);
-    }
+    return withBatchTensors(batch, encoderHidden.shape[0], (tensors) => this.textDecoder.forward(tensors.inputIds, encoderHidden, {
+      attentionMask: tensors.attentionMask, labels: tensors.labels, capture: options.capture,
+      training: options.training, dropoutSeed: options.dropoutSeed, attention: options.attention,
+    }));
   }
 
   /** Encoder and teacher-forced decoder in one call (what `prismer forward` runs). */
@@ -152,9 +147,10 @@ export class Prismer {
   protected lossFromEncoding(encoderHidden: tf.Tensor3D, batch: DecoderTokenBatch, weights: readonly number[] | null, options: PrismerForwardOptions): PrismerLoss {
     if (!batch.labels) throw new Error('training loss: the token batch has no labels');
     if (weights && weights.length !== batch.inputIds.length) throw new Error(`training loss: ${weights.length} weights for ${batch.inputIds.length} samples`);
-    const out = this.decode(encoderHidden, batch, { ...options, capture: false });
-    const lossPerSample = out.lossPerSample!;
-    out.logits.dispose();
+    // The loss alone: the decoder skips the output FFN and LM head at unlabelled positions (the VQA question).
+    const lossPerSample = withBatchTensors(batch, encoderHidden.shape[0], (tensors) => this.textDecoder.lossPerSample(tensors.inputIds, encoderHidden, tensors.labels!, {
+      attentionMask: tensors.attentionMask, training: options.training, dropoutSeed: options.dropoutSeed, attention: options.attention,
+    }));
     const loss = tf.tidy(() => tf.mean(weights ? tf.mul(lossPerSample, tf.tensor1d([...weights])) : lossPerSample) as tf.Scalar);
     return { lossPerSample, loss };
   }
@@ -232,4 +228,14 @@ export function decoderBatchTensors(batch: DecoderTokenBatch, expectedRows?: num
     attentionMask: tf.tensor2d(batch.attentionMask, [rows, width], 'int32'),
     labels: batch.labels ? tf.tensor2d(batch.labels, [rows, width], 'int32') : undefined,
   };
+}
+
+/** Runs `body` on the batch's tensors (`decoderBatchTensors`) and disposes them afterwards. */
+function withBatchTensors<T>(batch: DecoderTokenBatch, expectedRows: number, body: (tensors: ReturnType<typeof decoderBatchTensors>) => T): T {
+  const tensors = decoderBatchTensors(batch, expectedRows);
+  try {
+    return body(tensors);
+  } finally {
+    tf.dispose([tensors.inputIds, tensors.attentionMask, ...(tensors.labels ? [tensors.labels] : [])]);
+  }
 }

@@ -46,6 +46,11 @@ for (const backend of BACKENDS) {
           });
           assert.ok(maxAbsDiff(out.logits, floatTensor(fixtures, 'tf.logits')) <= TOLERANCE, 'logits');
           assert.ok(maxAbsDiff(out.lossPerSample!, floatTensor(fixtures, 'tf.loss_per_sample')) <= TOLERANCE, 'loss_per_sample');
+          const lossOnly = decoder.lossPerSample(intTensor(fixtures, 'tf.input_ids') as tf.Tensor2D, encoder, intTensor(fixtures, 'tf.labels') as tf.Tensor2D, {
+            attentionMask: intTensor(fixtures, 'tf.attention_mask') as tf.Tensor2D,
+          });
+          assert.ok(maxAbsDiff(lossOnly, floatTensor(fixtures, 'tf.loss_per_sample')) <= TOLERANCE, 'lossPerSample (labelled rows only)');
+          lossOnly.dispose();
           assert.deepEqual(Array.from(out.captures!.get('position_ids')!.dataSync()), Array.from(intTensor(fixtures, 'tf.position_ids').dataSync()));
           const mask = out.captures!.get('extended_attention_mask')!;
           assert.deepEqual(Array.from(mask.dataSync()), Array.from(floatTensor(fixtures, 'tf.extended_attention_mask').dataSync()));
@@ -228,6 +233,29 @@ describe('text decoder structure', () => {
     assert.ok(maxAbsDiff(a, evalLogits) > 1e-3, 'dropout changes the output');
     assert.ok(maxAbsDiff(none, evalLogits) <= 1e-6, 'zero rates are eval mode');
     tf.dispose([encoder, ids, evalLogits, a, b, c, none]);
+    store.dispose();
+  });
+
+  it('lossPerSample (labelled rows only) gives forward\'s loss and gradients, also for a row without labels', () => {
+    const store = new ParameterStore(5);
+    const decoder = new PrismerTextDecoder(store, 'text_decoder', { ...TINY_DECODER, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 });
+    const encoder = tf.randomNormal([3, 5, 32], 0, 1, 'float32', 6) as tf.Tensor3D;
+    const ids = tf.tensor2d([[0, 17, 42, 9, 2], [0, 99, 2, 1, 1], [0, 5, 6, 2, 1]], undefined, 'int32');
+    const mask = tf.tensor2d([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 1, 1, 1, 0]], undefined, 'int32');
+    const labels = tf.tensor2d([[-100, -100, 42, 9, 2], [-100, 99, 2, -100, -100], [-100, -100, -100, -100, -100]], undefined, 'int32');
+    const variables = store.entries().filter(([name]) => !store.isBuffer(name)).map(([, v]) => v);
+    const full = tf.variableGrads(() => tf.sum(tf.mul(decoder.forward(ids, encoder, { attentionMask: mask, labels }).lossPerSample!, tf.tensor1d([1, 2, 3]))) as tf.Scalar, variables);
+    const picked = tf.variableGrads(() => tf.sum(tf.mul(decoder.lossPerSample(ids, encoder, labels, { attentionMask: mask }), tf.tensor1d([1, 2, 3]))) as tf.Scalar, variables);
+    assert.ok(Math.abs(full.value.dataSync()[0]! - picked.value.dataSync()[0]!) <= 1e-4, `loss ${full.value.dataSync()[0]} vs ${picked.value.dataSync()[0]}`);
+    const perSample = decoder.lossPerSample(ids, encoder, labels, { attentionMask: mask });
+    assert.equal(perSample.dataSync()[2], 0, 'a row without labels adds nothing');
+    for (const name of Object.keys(full.grads)) {
+      const diff = maxAbsDiff(full.grads[name]!, picked.grads[name]!);
+      assert.ok(diff <= 1e-5, `${name}: gradient differs by ${diff}`);
+    }
+    assert.ok(Object.keys(picked.grads).length === variables.length);
+    tf.dispose([encoder, ids, mask, labels, perSample, full.value, picked.value, ...Object.values(full.grads), ...Object.values(picked.grads)]);
+    assert.throws(() => decoder.lossPerSample(tf.zeros([3, 5], 'int32') as tf.Tensor2D, tf.zeros([3, 5, 32]) as tf.Tensor3D, tf.zeros([3, 4], 'int32') as tf.Tensor2D), /labels \[3, 4\] do not match input_ids \[3, 5\]/);
     store.dispose();
   });
 

@@ -9,9 +9,9 @@ import { validateTextDecoderConfig, type TextDecoderConfig } from './config.js';
 import { DecoderEmbeddings } from './embeddings.js';
 import { DecoderFeedForward } from './feed-forward.js';
 import { LmHead } from './lm-head.js';
-import { decoderLossPerSample } from './loss.js';
+import { decoderLossPerSample, IGNORE_INDEX, labelSmoothedTokenLoss } from './loss.js';
 import { decoderExtendedAttentionMask, decoderPositionIds } from './masks.js';
-import { decoderDropout } from './dropout.js';
+import { decoderDropout, type DecoderDropout } from './dropout.js';
 import { clearTransposedWeightCache } from '../../nn/weight-matmul.js';
 import { checkDecoderInputs, type TextDecoderCache, cachePaddingState, extendPaddingState } from './cache.js';
 
@@ -110,35 +110,66 @@ export class PrismerTextDecoder extends Module implements IncrementalDecoder {
       if (captures) captures.set(name, tf.keep(t.clone()));
     };
     const result = tf.tidy(() => {
-      const [batch, length] = inputIds.shape;
-      const ids = tf.cast(inputIds, 'int32') as tf.Tensor2D;
-      const mask = options.attentionMask ? tf.cast(options.attentionMask, 'float32') as tf.Tensor2D : tf.ones([batch, length]) as tf.Tensor2D;
-      const positionIds = decoderPositionIds(ids, this.config.padTokenId);
-      const extended = decoderExtendedAttentionMask(mask);
-      const dropout = options.training ? decoderDropout(this.config, options.dropoutSeed) : undefined;
-      keep('position_ids', positionIds);
-      keep('extended_attention_mask', extended);
-      let hidden = this.embeddings.apply(ids, positionIds, dropout);
-      keep('embeddings_out', hidden);
-      this.layers.forEach((layer, i) => {
-        hidden = layer.selfAttention.apply(hidden, extended, hidden, dropout, attentionHook(options.attention, { kind: 'decoder-self', layer: i }));
-        keep(`layer${i}.1_self_attn_out`, hidden);
-        hidden = layer.crossAttention.attend(hidden, this.crossKeyValues(i, encoderHidden), null, dropout, attentionHook(options.attention, { kind: 'decoder-cross', layer: i }));
-        keep(`layer${i}.2_cross_attn_out`, hidden);
-        hidden = layer.adaptor.apply(hidden);
-        keep(`layer${i}.3_adaptor_out`, hidden);
-        hidden = layer.feedForward.apply(hidden, dropout);
-        keep(`layer${i}.4_mlp_out`, hidden);
-      });
-      hidden = this.outputLayer.selfAttention.apply(hidden, extended, hidden, dropout, attentionHook(options.attention, { kind: 'decoder-self', layer: this.layers.length }));
-      keep('output_layer.1_self_attn_out', hidden);
-      hidden = this.outputLayer.feedForward.apply(hidden, dropout);
-      keep('output_layer.2_mlp_out', hidden);
-      const logits = this.lmHead.apply(hidden);
+      const { hidden, dropout } = this.beforeOutputFeedForward(inputIds, encoderHidden, options, keep);
+      const output = this.outputLayer.feedForward.apply(hidden, dropout);
+      keep('output_layer.2_mlp_out', output);
+      const logits = this.lmHead.apply(output);
       const lossPerSample = options.labels ? decoderLossPerSample(logits, tf.cast(options.labels, 'int32') as tf.Tensor2D) : undefined;
       return lossPerSample ? { logits, lossPerSample } : { logits };
     });
     return captures ? { ...result, captures } : result;
+  }
+
+  /**
+   * `forward(...).lossPerSample` without the logits: the output layer's FFN and the LM head act on each position
+   * alone, so they run only on the positions whose next token has a label (a VQA batch's answer tokens, a caption
+   * batch's caption tokens) — for VQA most of the sequence is the unlabelled question. Same numbers as `forward` up
+   * to summation order; with dropout, that FFN's mask is drawn for the labelled rows only (same distribution).
+   * `labels` int32 [B, T] with IGNORE_INDEX at ignored positions → [B].
+   */
+  lossPerSample(inputIds: tf.Tensor2D, encoderHidden: tf.Tensor3D, labels: tf.Tensor2D, options: Omit<TextDecoderForwardOptions, 'labels' | 'capture'> = {}): tf.Tensor1D {
+    checkDecoderInputs(this.config, inputIds, encoderHidden, options.attentionMask, 'PrismerTextDecoder.lossPerSample');
+    const [batch, length] = inputIds.shape;
+    if (labels.shape[0] !== batch || labels.shape[1] !== length) {
+      throw new Error(`PrismerTextDecoder.lossPerSample: labels [${labels.shape.join(', ')}] do not match input_ids [${batch}, ${length}]`);
+    }
+    const picked = labelledPositions(tf.tidy(() => tf.cast(labels, 'int32').dataSync() as Int32Array), batch, length);
+    return tf.tidy(() => {
+      if (picked.rows.length === 0) return tf.zeros([batch]) as tf.Tensor1D;
+      const { hidden, dropout } = this.beforeOutputFeedForward(inputIds, encoderHidden, options, () => undefined);
+      const rows = tf.gather(tf.reshape(hidden, [batch * length, hidden.shape[2]]), tf.tensor1d(picked.rows, 'int32'));
+      const output = this.outputLayer.feedForward.apply(tf.expandDims(rows, 0) as tf.Tensor3D, dropout);
+      const logits = this.lmHead.apply(output);
+      const perToken = labelSmoothedTokenLoss(tf.squeeze(logits, [0]) as tf.Tensor2D, tf.tensor1d(picked.targets, 'int32'));
+      return tf.unsortedSegmentSum(perToken, tf.tensor1d(picked.samples, 'int32'), batch) as tf.Tensor1D;
+    });
+  }
+
+  /** Embeddings, every layer and the output layer's self-attention: the hidden states [B, T, H] before its FFN. */
+  private beforeOutputFeedForward(inputIds: tf.Tensor2D, encoderHidden: tf.Tensor3D, options: TextDecoderForwardOptions, keep: (name: string, t: tf.Tensor) => void): { hidden: tf.Tensor3D; dropout: DecoderDropout | undefined } {
+    const [batch, length] = inputIds.shape;
+    const ids = tf.cast(inputIds, 'int32') as tf.Tensor2D;
+    const mask = options.attentionMask ? tf.cast(options.attentionMask, 'float32') as tf.Tensor2D : tf.ones([batch, length]) as tf.Tensor2D;
+    const positionIds = decoderPositionIds(ids, this.config.padTokenId);
+    const extended = decoderExtendedAttentionMask(mask);
+    const dropout = options.training ? decoderDropout(this.config, options.dropoutSeed) : undefined;
+    keep('position_ids', positionIds);
+    keep('extended_attention_mask', extended);
+    let hidden = this.embeddings.apply(ids, positionIds, dropout);
+    keep('embeddings_out', hidden);
+    this.layers.forEach((layer, i) => {
+      hidden = layer.selfAttention.apply(hidden, extended, hidden, dropout, attentionHook(options.attention, { kind: 'decoder-self', layer: i }));
+      keep(`layer${i}.1_self_attn_out`, hidden);
+      hidden = layer.crossAttention.attend(hidden, this.crossKeyValues(i, encoderHidden), null, dropout, attentionHook(options.attention, { kind: 'decoder-cross', layer: i }));
+      keep(`layer${i}.2_cross_attn_out`, hidden);
+      hidden = layer.adaptor.apply(hidden);
+      keep(`layer${i}.3_adaptor_out`, hidden);
+      hidden = layer.feedForward.apply(hidden, dropout);
+      keep(`layer${i}.4_mlp_out`, hidden);
+    });
+    hidden = this.outputLayer.selfAttention.apply(hidden, extended, hidden, dropout, attentionHook(options.attention, { kind: 'decoder-self', layer: this.layers.length }));
+    keep('output_layer.1_self_attn_out', hidden);
+    return { hidden, dropout };
   }
 
   /**
@@ -231,4 +262,24 @@ export class PrismerTextDecoder extends Module implements IncrementalDecoder {
     if (this.crossMemo && this.crossMemo.source === encoderHidden) return this.crossMemo.keyValues[layer]!;
     return this.layers[layer]!.crossAttention.projectKeyValues(encoderHidden);
   }
+}
+
+/**
+ * The rows of the flattened [B·T] hidden states whose logits the shifted loss scores (position t predicts label
+ * t + 1, as `decoderLossPerSample`), with their target ids and sample indices.
+ */
+function labelledPositions(labels: Int32Array, batch: number, length: number): { rows: number[]; targets: number[]; samples: number[] } {
+  const rows: number[] = [];
+  const targets: number[] = [];
+  const samples: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t + 1 < length; t++) {
+      const label = labels[b * length + t + 1]!;
+      if (label === IGNORE_INDEX) continue;
+      rows.push(b * length + t);
+      targets.push(label);
+      samples.push(b);
+    }
+  }
+  return { rows, targets, samples };
 }
