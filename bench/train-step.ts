@@ -97,3 +97,29 @@ for (const batch of (values.batches as string).split(',').map(Number)) {
   console.log(`frozen encoder, batch ${batch}: encoder every step ${withEncoder.toFixed(0)} ms, cached encoding ${fromCache.toFixed(0)} ms, speed-up ${(withEncoder / fromCache).toFixed(2)}x`);
   tf.dispose([cached, ...Object.values(inputs)]);
 }
+
+// 5. The VQA loss of npm start's decoder, batch 16, from a cached encoding: 13 question tokens then 2 answer tokens, labels
+//    on the answer only. Logits at every position then the loss (`forward(...).lossPerSample`) vs the output-layer FFN and
+//    LM head at the labelled positions only (`lossPerSample`, what training runs), forward + backward.
+{
+  const batch = 16;
+  const decoder = model.textDecoder;
+  const variables = trainable.filter(([n]) => n.startsWith('text_decoder.')).map(([, v]) => v);
+  const encoding = tf.randomNormal([batch, model.expertEncoder.outputLength(R), size.decoder.visionHiddenSize]) as tf.Tensor3D;
+  const ids = tf.tensor2d(Array.from({ length: batch }, (_, b) => Array.from({ length: 15 }, (_, t) => (t === 0 ? 0 : 4 + ((t * 7 + b) % 500)))), undefined, 'int32');
+  const labels = tf.tensor2d(Array.from({ length: batch }, (_, b) => Array.from({ length: 15 }, (_, t) => (t < 13 ? -100 : 4 + ((t * 7 + b) % 500)))), undefined, 'int32');
+  const gradientsOf = (loss: () => tf.Tensor1D): void => {
+    const { value, grads } = tf.variableGrads(() => tf.mean(loss()) as tf.Scalar, variables);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  const repeats = Math.max(10, Number(values.steps));
+  const everyPosition = timeIt(() => gradientsOf(() => tf.tidy(() => {
+    const out = decoder.forward(ids, encoding, { labels });
+    out.logits.dispose();
+    return out.lossPerSample!;
+  })), repeats);
+  const labelledOnly = timeIt(() => gradientsOf(() => decoder.lossPerSample(ids, encoding, labels)), repeats);
+  console.log(`VQA loss, batch ${batch}, 15 tokens (2 labelled): logits at every position ${everyPosition.toFixed(1)} ms, labelled rows only ${labelledOnly.toFixed(1)} ms, speed-up ${(everyPosition / labelledOnly).toFixed(2)}x`);
+  tf.dispose([encoding, ids, labels]);
+}
