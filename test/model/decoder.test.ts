@@ -254,7 +254,11 @@ describe('text decoder structure', () => {
       assert.ok(diff <= 1e-5, `${name}: gradient differs by ${diff}`);
     }
     assert.ok(Object.keys(picked.grads).length === variables.length);
-    tf.dispose([encoder, ids, mask, labels, perSample, full.value, picked.value, ...Object.values(full.grads), ...Object.values(picked.grads)]);
+    tf.dispose([labels, perSample, full.value, picked.value, ...Object.values(full.grads), ...Object.values(picked.grads)]);
+    const unlabelled = tf.fill([3, 5], -100, 'int32') as tf.Tensor2D;
+    const none = tf.variableGrads(() => tf.sum(decoder.lossPerSample(ids, encoder, unlabelled, { attentionMask: mask })) as tf.Scalar, variables);
+    assert.equal(none.value.dataSync()[0], 0, 'no labels anywhere: zero loss, still differentiable');
+    tf.dispose([unlabelled, encoder, ids, mask, none.value, ...Object.values(none.grads)]);
     assert.throws(() => decoder.lossPerSample(tf.zeros([3, 5], 'int32') as tf.Tensor2D, tf.zeros([3, 5, 32]) as tf.Tensor3D, tf.zeros([3, 4], 'int32') as tf.Tensor2D), /labels \[3, 4\] do not match input_ids \[3, 5\]/);
     store.dispose();
   });

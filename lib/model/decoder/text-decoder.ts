@@ -134,8 +134,13 @@ export class PrismerTextDecoder extends Module implements IncrementalDecoder {
       throw new Error(`PrismerTextDecoder.lossPerSample: labels [${labels.shape.join(', ')}] do not match input_ids [${batch}, ${length}]`);
     }
     const picked = labelledPositions(tf.tidy(() => tf.cast(labels, 'int32').dataSync() as Int32Array), batch, length);
+    if (picked.rows.length === 0) {
+      // Nothing to score: the full forward's zero loss, which unlike a constant stays connected to the parameters.
+      const out = this.forward(inputIds, encoderHidden, { ...options, labels });
+      out.logits.dispose();
+      return out.lossPerSample!;
+    }
     return tf.tidy(() => {
-      if (picked.rows.length === 0) return tf.zeros([batch]) as tf.Tensor1D;
       const { hidden, dropout } = this.beforeOutputFeedForward(inputIds, encoderHidden, options, () => undefined);
       const rows = tf.gather(tf.reshape(hidden, [batch * length, hidden.shape[2]]), tf.tensor1d(picked.rows, 'int32'));
       const output = this.outputLayer.feedForward.apply(tf.expandDims(rows, 0) as tf.Tensor3D, dropout);
