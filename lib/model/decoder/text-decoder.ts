@@ -142,11 +142,20 @@ export class PrismerTextDecoder extends Module implements IncrementalDecoder {
     }
     return tf.tidy(() => {
       const { hidden, dropout } = this.beforeOutputFeedForward(inputIds, encoderHidden, options, () => undefined);
-      const rows = tf.gather(tf.reshape(hidden, [batch * length, hidden.shape[2]]), tf.tensor1d(picked.rows, 'int32'));
+      // Row selection and per-sample sums as products with 0/1 matrices: matMul (and its gradient) runs natively on
+      // every backend, where gather's gradient and unsortedSegmentSum would fall back to the cpu on cuda.
+      const n = picked.rows.length;
+      const select = new Float32Array(n * batch * length);
+      const sum = new Float32Array(batch * n);
+      picked.rows.forEach((row, i) => {
+        select[i * batch * length + row] = 1;
+        sum[picked.samples[i]! * n + i] = 1;
+      });
+      const rows = tf.matMul(tf.tensor2d(select, [n, batch * length]), tf.reshape(hidden, [batch * length, hidden.shape[2]]) as tf.Tensor2D);
       const output = this.outputLayer.feedForward.apply(tf.expandDims(rows, 0) as tf.Tensor3D, dropout);
       const logits = this.lmHead.apply(output);
       const perToken = labelSmoothedTokenLoss(tf.squeeze(logits, [0]) as tf.Tensor2D, tf.tensor1d(picked.targets, 'int32'));
-      return tf.unsortedSegmentSum(perToken, tf.tensor1d(picked.samples, 'int32'), batch) as tf.Tensor1D;
+      return tf.reshape(tf.matMul(tf.tensor2d(sum, [batch, n]), tf.reshape(perToken, [n, 1]) as tf.Tensor2D), [batch]) as tf.Tensor1D;
     });
   }
 
