@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { ParameterStore } from '../../lib/nn/parameters.js';
 import { PrismerTextDecoder, reorderTextDecoderCache, type TextDecoderCache } from '../../lib/model/decoder/index.js';
+import { labelledRowsPay } from '../../lib/model/decoder/text-decoder.js';
 import { disposeCache } from '../../lib/model/incremental.js';
 import {
   BACKENDS, CONFIGS, TINY_DECODER, TOLERANCE, fixtureEncoderHidden, fixtureWeights, floatTensor, intRows, intTensor,
@@ -244,6 +245,7 @@ describe('text decoder structure', () => {
     const mask = tf.tensor2d([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 1, 1, 1, 0]], undefined, 'int32');
     const labels = tf.tensor2d([[-100, -100, 42, 9, 2], [-100, 99, 2, -100, -100], [-100, -100, -100, -100, -100]], undefined, 'int32');
     const variables = store.entries().filter(([name]) => !store.isBuffer(name)).map(([, v]) => v);
+    assert.ok(labelledRowsPay(5, 15, TINY_DECODER), 'these labels take the row-selection path');
     const full = tf.variableGrads(() => tf.sum(tf.mul(decoder.forward(ids, encoder, { attentionMask: mask, labels }).lossPerSample!, tf.tensor1d([1, 2, 3]))) as tf.Scalar, variables);
     const picked = tf.variableGrads(() => tf.sum(tf.mul(decoder.lossPerSample(ids, encoder, labels, { attentionMask: mask }), tf.tensor1d([1, 2, 3]))) as tf.Scalar, variables);
     assert.ok(Math.abs(full.value.dataSync()[0]! - picked.value.dataSync()[0]!) <= 1e-4, `loss ${full.value.dataSync()[0]} vs ${picked.value.dataSync()[0]}`);
@@ -261,6 +263,14 @@ describe('text decoder structure', () => {
     tf.dispose([unlabelled, encoder, ids, mask, none.value, ...Object.values(none.grads)]);
     assert.throws(() => decoder.lossPerSample(tf.zeros([3, 5], 'int32') as tf.Tensor2D, tf.zeros([3, 5, 32]) as tf.Tensor3D, tf.zeros([3, 4], 'int32') as tf.Tensor2D), /labels \[3, 4\] do not match input_ids \[3, 5\]/);
     store.dispose();
+  });
+
+  it('labelledRowsPay: the row selection runs where the skipped FFN and LM head outweigh it', () => {
+    const start = { hiddenSize: 128, intermediateSize: 512, vocabSize: 572 };
+    assert.ok(labelledRowsPay(32, 240, start), 'npm start VQA batch: 2 of 15 tokens');
+    assert.ok(!labelledRowsPay(256, 320, start), 'npm start caption batch: 16 of 20 tokens, small vocabulary');
+    assert.ok(labelledRowsPay(800, 960, { hiddenSize: 768, intermediateSize: 3072, vocabSize: 50265 }), 'official caption batch: RoBERTa vocabulary');
+    assert.ok(!labelledRowsPay(0, 240, start), 'nothing labelled: the full forward');
   });
 
   it('rejects inputs of the wrong shape or dtype with one-line errors', () => {
