@@ -15,24 +15,26 @@ function requireFloat(name: string, inputs: Record<string, tf.TensorInfo | undef
   }
 }
 
-/** The length of x's last axis, which every per-feature vector must have (LayerNorm's gamma/beta, BatchNorm's scale/shift). */
-function featuresMatching(name: string, x: tf.TensorInfo, vectors: Record<string, tf.TensorInfo>): number {
+/**
+ * The common prologue of a kernel over x and per-feature vectors (LayerNorm's gamma/beta, BatchNorm's scale/shift): all
+ * float32, each vector as long as x's last axis; returns that length and a float32 output shaped like x.
+ */
+function featureWise(name: string, backend: unknown, x: tf.TensorInfo, vectors: Record<string, tf.TensorInfo>): { cuda: CudaBackend; features: number; out: tf.TensorInfo } {
+  requireFloat(name, { x, ...vectors });
   const features = x.shape[x.shape.length - 1] ?? 1;
   const wrong = Object.entries(vectors).filter(([, t]) => sizeOf(t.shape) !== features);
   if (wrong.length > 0) throw new Error(`backend 'cuda': ${name} over ${features} features with ${wrong.map(([key, t]) => `${key} [${t.shape.join(', ')}]`).join(' and ')}`);
-  return features;
+  const cuda = backend as CudaBackend;
+  return { cuda, features, out: cuda.makeOutput([...x.shape], 'float32') };
 }
 
 const layerNormKernel: Config = {
   kernelName: FUSED_KERNELS.layerNorm,
   backendName: 'cuda',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const cuda = backend as CudaBackend;
     const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
     const { eps } = attrs as unknown as { eps: number };
-    requireFloat(FUSED_KERNELS.layerNorm, { x, gamma, beta });
-    const cols = featuresMatching(FUSED_KERNELS.layerNorm, x, { gamma, beta });
-    const out = cuda.makeOutput([...x.shape], 'float32');
+    const { cuda, features: cols, out } = featureWise(FUSED_KERNELS.layerNorm, backend, x, { gamma, beta });
     const rows = cols === 0 ? 0 : sizeOf(x.shape) / cols;
     cuda.addon.layerNorm(cuda.handle(x.dataId), cuda.handle(gamma.dataId), cuda.handle(beta.dataId), cuda.handle(out.dataId), rows, cols, eps);
     return out;
@@ -58,12 +60,9 @@ const scaleShiftKernel: Config = {
   kernelName: FUSED_KERNELS.scaleShift,
   backendName: 'cuda',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const cuda = backend as CudaBackend;
     const { x, scale, shift } = inputs as { x: tf.TensorInfo; scale: tf.TensorInfo; shift: tf.TensorInfo };
     const { relu } = attrs as unknown as { relu: boolean };
-    requireFloat(FUSED_KERNELS.scaleShift, { x, scale, shift });
-    const channels = featuresMatching(FUSED_KERNELS.scaleShift, x, { scale, shift });
-    const out = cuda.makeOutput([...x.shape], 'float32');
+    const { cuda, features: channels, out } = featureWise(FUSED_KERNELS.scaleShift, backend, x, { scale, shift });
     cuda.addon.scaleShift(cuda.handle(x.dataId), cuda.handle(scale.dataId), cuda.handle(shift.dataId), cuda.handle(out.dataId), sizeOf(x.shape), channels, relu);
     return out;
   },
