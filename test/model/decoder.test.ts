@@ -4,8 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { ParameterStore } from '../../lib/nn/parameters.js';
-import { PrismerTextDecoder, reorderTextDecoderCache, type TextDecoderCache } from '../../lib/model/decoder/index.js';
-import { labelledRowsPay } from '../../lib/model/decoder/text-decoder.js';
+import { PrismerTextDecoder, labelledRowsPay, reorderTextDecoderCache, type TextDecoderCache } from '../../lib/model/decoder/index.js';
 import { disposeCache } from '../../lib/model/incremental.js';
 import {
   BACKENDS, CONFIGS, TINY_DECODER, TOLERANCE, fixtureEncoderHidden, fixtureWeights, floatTensor, intRows, intTensor,

@@ -9,6 +9,6 @@ export { NormLateAdaptor } from './adaptor.js';
 export { LmHead } from './lm-head.js';
 export { reorderTextDecoderCache, type TextDecoderCache } from './cache.js';
 export {
-  PrismerTextDecoder, TEXT_DECODER_TIED_ALIASES,
+  PrismerTextDecoder, TEXT_DECODER_TIED_ALIASES, labelledRowsPay,
   type DecoderLayer, type TextDecoderForwardOptions, type TextDecoderOutput,
 } from './text-decoder.js';
