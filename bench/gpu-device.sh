@@ -8,10 +8,13 @@
 #   fixtures  bench/gpu.ts part 2
 #   gemm      bench/gpu.ts --part gemm: the addon's GEMM alone on the model's shapes
 #   overhead  bench/gpu.ts --part overhead: host cost per native call and per tfjs op
+#   attention bench/gpu.ts --part attention: the attention core (pointer-array and looped two-level GEMMs), its GEMMs
+#             and softmax alone, im2col on the stem convs
 #   forward   bench/gpu.ts part 3 + 4 (prismer_base images/s, profiles, memory over 100 iterations)
 #   torch     bench/gpu_torch.py: the PyTorch baseline on the same GPU, and the ratio
 #   torch-profile  bench/gpu_torch.py --gemm --profile: torch.matmul on the gemm shapes (ratio per shape), encoder
 #             and decoder CUDA times, torch.profiler's top kernels (also times the forward again)
+#   forward-loop  the forward again with PRISMER_CUDA_TWO_LEVEL=loop (after the baseline, whose ratio stays the default's)
 #   tf32      the GEMMs, the forward and the baseline again with TF32 on both sides (GPU_CHECK_TF32=0 skips)
 # $OUT/summary.txt collects the one-line results. Set GPU_CHECK_STEPS="build kernels" to run a subset.
 # All steps together stay within GPU_CHECK_BUDGET seconds (default 540, under the device tool's 600 s per
@@ -21,7 +24,7 @@ cd "$(dirname "$0")/.."
 export OUT=${OUT:-out/gpu}
 mkdir -p "$OUT"
 : > "$OUT/summary.txt"
-steps=${GPU_CHECK_STEPS:-"build kernels fixtures gemm overhead forward torch torch-profile tf32"}
+steps=${GPU_CHECK_STEPS:-"build kernels fixtures gemm overhead attention forward torch torch-profile forward-loop tf32"}
 budget=${GPU_CHECK_BUDGET:-540}
 export LD_LIBRARY_PATH=${CUDA_HOME:-/usr/local/cuda}/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bundle=.device/bundle.cjs
@@ -57,12 +60,16 @@ if [ -f "$addon" ] && [ -f "$bundle" ]; then
   want fixtures && step fixtures 60 node "$bundle" --part fixtures
   want gemm && step gemm 60 node "$bundle" --part gemm
   want overhead && step overhead 30 node "$bundle" --part overhead
+  want attention && step attention 40 node "$bundle" --part attention
   want forward && step forward 220 node "$bundle" --part forward
 else
   note "skipping the cuda parts: $([ -f "$addon" ] || echo "no $addon") $([ -f "$bundle" ] || echo "no $bundle (run npm run gpu:stage first)")"
 fi
 want torch && step torch 90 python3 bench/gpu_torch.py
 want torch-profile && step torch-profile 90 python3 bench/gpu_torch.py --gemm --profile
+if want forward-loop && [ -f "$addon" ] && [ -f "$bundle" ]; then
+  PRISMER_CUDA_TWO_LEVEL=loop step forward-loop 60 node "$bundle" --part forward --memory-iterations 0
+fi
 if want tf32 && [ "${GPU_CHECK_TF32:-1}" = 1 ]; then
   if [ -f "$addon" ] && [ -f "$bundle" ]; then
     step gemm-tf32 30 node "$bundle" --part gemm --tf32

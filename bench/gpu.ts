@@ -11,7 +11,7 @@
 //             over 100 more iterations (no leak)
 // Results go to $OUT (default out/gpu): gpu-<part>.json and lines appended to summary.txt.
 //
-//   node .device/bundle.cjs [--part all|kernels|fixtures|gemm|overhead|forward] [--batch 8] [--resolution 480] [--tokens 20]
+//   node .device/bundle.cjs [--part all|kernels|fixtures|gemm|overhead|attention|forward] [--batch 8] [--resolution 480] [--tokens 20]
 //                           [--repeats 5] [--memory-iterations 100] [--tf32] [--no-op-addon]
 //   --no-op-addon runs the TypeScript half over bench/no-op-addon.ts (no GPU needed): kernel counts and host times only.
 // Bundled by `npm run gpu:stage` (esbuild, the .node addon stays external); run on the device by bench/gpu-device.sh.
@@ -178,6 +178,57 @@ async function partGemm(): Promise<void> {
   for (const r of rows) summary(`  ${r.name} ${r.batch}×${r.m}×${r.n}×${r.k}${r.transB ? ' Bᵀ' : ''}: ${r.ms.toFixed(3)} ms, ${r.tflops.toFixed(1)} TFLOP/s`);
 }
 
+/**
+ * The pieces the forward profile lumps together, on the forward's shapes: the attention core (ViT self-attention
+ * over the packed [L, B, 3·768] projection, sequence-first; the decoder's cross-attention over token-major keys and
+ * values) with its two-level GEMMs as one pointer-array call and as a loop of strided-batched calls
+ * (PRISMER_CUDA_TWO_LEVEL), the GEMMs and softmax of the ViT attention alone, and im2col on the expert stems' convs.
+ */
+async function partAttention(): Promise<void> {
+  const addon = cuda().addon;
+  const warmup = 3, iterations = 20;
+  const rows: { name: string; ms: number }[] = [];
+  const buffers: number[] = [];
+  const buffer = (elements: number): number => {
+    const h = addon.alloc(4 * elements);
+    addon.fill(F32, h, elements, 0.01);
+    buffers.push(h);
+    return h;
+  };
+  const time = (name: string, f: () => void): void => { rows.push({ name, ms: msPerCall(f, warmup, iterations) }); };
+  try {
+    const B = 8, H = 12, d = 64, E = H * d, L = 964, T = 20;
+    const qkv = buffer(L * B * 3 * E), context = buffer(L * B * E), probs = buffer(B * H * L * L);
+    const vit = [B, H, L, L, d, 0, 3 * E, d, B * 3 * E, E, 3 * E, d, B * 3 * E, 2 * E, 3 * E, d, B * 3 * E, 0, E, d, B * E, 0, 0, 0, 0];
+    const q = buffer(B * T * E), kv = buffer(B * L * E), out = buffer(B * T * E), crossProbs = buffer(B * H * T * L);
+    const cross = [B, H, T, L, d, 0, T * E, d, E, 0, L * E, d, E, 0, L * E, d, E, 0, T * E, d, E, 0, 0, 0, 0];
+    for (const mode of ['pointers', 'loop']) {
+      process.env.PRISMER_CUDA_TWO_LEVEL = mode;
+      time(`vit self-attention ${B}x${H}x${L}x${L}x${d} (${mode})`, () => addon.attention(qkv, qkv, qkv, 0, context, probs, vit, 1 / 8));
+      time(`decoder cross-attention ${B}x${H}x${T}x${L}x${d} (${mode})`, () => addon.attention(q, kv, kv, 0, out, crossProbs, cross, 1 / 8));
+    }
+    delete process.env.PRISMER_CUDA_TWO_LEVEL;
+    const heads = B * H;
+    const qc = buffer(heads * L * d), kc = buffer(heads * L * d);
+    time(`vit QK^T alone, contiguous heads ${heads}x${L}x${L}x${d}`, () => addon.gemm(qc, kc, probs, heads, L, L, d, false, true, L * d, L * d, L * L));
+    time(`vit PV alone, contiguous heads ${heads}x${L}x${d}x${L}`, () => addon.gemm(probs, kc, qc, heads, L, d, L, false, false, L * L, L * d, L * d));
+    time(`vit softmax alone ${heads * L}x${L}`, () => addon.softmax(probs, probs, heads * L, L));
+    for (const [name, N, HW, C, stride, OHW] of [['stem conv 240px→120', 8, 240, 96, 2, 120], ['stem conv 120px→60', 8, 120, 192, 2, 60], ['stem conv 30px', 8, 30, 384, 1, 30], ['stem conv 480px→240, 1 channel', 8, 480, 1, 2, 240]] as const) {
+      const x = buffer(N * HW * HW * C), cols = buffer(N * OHW * OHW * 9 * C);
+      time(`im2col ${name} (${N}x${HW}x${HW}x${C}, 3x3)`, () => addon.im2col(x, cols, [N, HW, HW, C, 3, 3, stride, stride, 1, 1, 1, 1, OHW, OHW]));
+      addon.free(x);
+      addon.free(cols);
+      buffers.splice(buffers.indexOf(x), 1);
+      buffers.splice(buffers.indexOf(cols), 1);
+    }
+  } finally {
+    for (const h of buffers) addon.free(h);
+  }
+  save('attention', { warmup, iterations, rows });
+  summary(`attention and im2col pieces (mean of ${iterations} after ${warmup} warm-up):`);
+  for (const r of rows) summary(`  ${r.name}: ${r.ms.toFixed(3)} ms`);
+}
+
 type ProfileKernel = Awaited<ReturnType<typeof tf.profile>>['kernels'][number];
 
 /** Kernel time summed per key; scopes (customGrad's 'unnamed scope') enclose kernels already counted, so they are skipped. */
@@ -326,7 +377,7 @@ async function main(): Promise<void> {
   const { native, fallback } = registerCudaKernels();
   save('init', { device: backend.device, nativeKernels: native, fallbackKernels: fallback });
   summary(`cuda backend on ${backend.device.name} (sm ${backend.device.computeCapability}, ${(backend.device.totalBytes / 2 ** 30).toFixed(0)} GiB, cudart ${backend.device.runtimeVersion}, cuBLAS ${backend.device.cublasVersion}): ${native.length} native kernels, ${fallback.length} via cpu fallback`);
-  const parts = args.part === 'all' ? ['kernels', 'fixtures', 'gemm', 'overhead', 'forward'] : args.part!.split(',');
+  const parts = args.part === 'all' ? ['kernels', 'fixtures', 'gemm', 'overhead', 'attention', 'forward'] : args.part!.split(',');
   for (const part of parts) {
     const started = performance.now();
     try {
@@ -334,8 +385,9 @@ async function main(): Promise<void> {
       else if (part === 'fixtures') await partFixtures();
       else if (part === 'gemm') await partGemm();
       else if (part === 'overhead') await partOverhead();
+      else if (part === 'attention') await partAttention();
       else if (part === 'forward') await partForward();
-      else throw new Error(`unknown part '${part}' (kernels, fixtures, gemm, overhead, forward)`);
+      else throw new Error(`unknown part '${part}' (kernels, fixtures, gemm, overhead, attention, forward)`);
     } catch (error) {
       summary(`${part}: FAILED ${message(error)}`);
       process.exitCode = 1;

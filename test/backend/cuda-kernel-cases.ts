@@ -128,6 +128,8 @@ function layoutCases(): KernelCase[] {
     { name: 'Transpose 2-D, 4-D head split', tolerance: 0, run: () => [tf.transpose(rand([5, 7])), tf.transpose(rand([2, 6, 3, 4]), [0, 2, 1, 3])] },
     { name: 'Transpose tiled (NCHW → NHWC, 2-D over partial 32×32 tiles, int32)', tolerance: 0, run: () => [tf.transpose(rand([2, 5, 33, 35]), [0, 2, 3, 1]), tf.transpose(rand([70, 45])), tf.transpose(randInt([3, 40, 9], 0, 99), [0, 2, 1])] },
     { name: 'Slice', tolerance: 0, run: () => [tf.slice(rand([4, 6, 5]), [1, 2, 0], [2, 3, 5]), tf.slice(rand([10]), [3], [4])] },
+    // Inner axes contiguous on both sides: float4 units when lengths, strides and offsets are multiples of four, else single floats.
+    { name: 'Copy in 4-float units (head split of a packed projection, aligned and unaligned slices)', tolerance: 0, run: () => [tf.transpose(rand([3, 7, 12, 8]), [0, 2, 1, 3]), tf.slice(rand([5, 16]), [1, 4], [3, 8]), tf.slice(rand([5, 16]), [1, 2], [3, 8]), tf.transpose(rand([2, 5, 3, 6]), [0, 2, 1, 3])] },
     { name: 'Concat axis 0, 1, last, int32', tolerance: 0, run: () => [tf.concat([rand([2, 3]), rand([1, 3])], 0), tf.concat([rand([2, 3, 2]), rand([2, 1, 2]), rand([2, 4, 2])], 1), tf.concat([randInt([2, 2], 0, 9), randInt([2, 3], 0, 9)], 1)] },
     { name: 'Pad', tolerance: 0, run: () => [tf.pad(rand([2, 3]), [[1, 0], [2, 3]], 0.5), tf.pad(randInt([3], 0, 9), [[2, 1]])] },
     { name: 'Tile', tolerance: 0, run: () => [tf.tile(rand([2, 3]), [3, 2]), tf.tile(randInt([2, 1, 2], 0, 9), [1, 4, 1])] },
@@ -153,6 +155,9 @@ function linalgCases(): KernelCase[] {
         tf.conv2d(x, rand([3, 3, 4, 2], -0.5, 0.5) as tf.Tensor4D, 1, [[0, 0], [1, 1], [2, 2], [0, 0]]),
         tf.conv2d(x, rand([3, 3, 4, 2], -0.5, 0.5) as tf.Tensor4D, 1, 'same', 'NHWC', 2),
         tf.conv2d(x, rand([1, 1, 4, 6], -0.5, 0.5) as tf.Tensor4D, 1, 'valid'),
+        // The expert stems' shape: 3×3, stride 2, pad 1, channels in 4-float units (row kernel) and not (5 channels).
+        tf.conv2d(rand([2, 9, 11, 8]) as tf.Tensor4D, rand([3, 3, 8, 6], -0.5, 0.5) as tf.Tensor4D, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]),
+        tf.conv2d(rand([2, 9, 11, 5]) as tf.Tensor4D, rand([3, 3, 5, 3], -0.5, 0.5) as tf.Tensor4D, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]),
       ];
     } },
     { name: 'FusedConv2D bias + relu', tolerance: F, run: () => tf.fused.conv2d({ x: rand([1, 6, 6, 3]) as tf.Tensor4D, filter: rand([3, 3, 3, 4], -0.5, 0.5) as tf.Tensor4D, strides: 1, pad: 'same', bias: rand([4]), activation: 'relu' }) },

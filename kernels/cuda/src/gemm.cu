@@ -2,6 +2,8 @@
 // so the operands are passed swapped and no data is transposed.
 #include "common.h"
 #include <cublas_v2.h>
+#include <cstdlib>
+#include <cstring>
 
 namespace pc {
 
@@ -102,6 +104,21 @@ void gemmTwoLevel(const float* a, int64_t lda, TwoLevel sa, const float* b, int6
   const bool merges = B == 1 || (sa.batchStride == H * sa.headStride && sb.batchStride == H * sb.headStride && sc.batchStride == H * sc.headStride);
   if (merges) {
     gemmStrided(a, lda, sa.headStride, b, ldb, sb.headStride, c, ldc, sc.headStride, count, m, n, k, transA, transB, alpha);
+    return;
+  }
+  // PRISMER_CUDA_TWO_LEVEL=loop: one strided-batched call per item of the shorter level instead of the pointer
+  // array (bench/gpu.ts --part attention times both on the ViT's attention).
+  const char* mode = std::getenv("PRISMER_CUDA_TWO_LEVEL");
+  if (mode && std::strcmp(mode, "loop") == 0) {
+    if (B <= H) {
+      for (int64_t bi = 0; bi < B; ++bi)
+        gemmStrided(a + bi * sa.batchStride, lda, sa.headStride, b + bi * sb.batchStride, ldb, sb.headStride, c + bi * sc.batchStride, ldc, sc.headStride, H, m,
+                    n, k, transA, transB, alpha);
+    } else {
+      for (int64_t hi = 0; hi < H; ++hi)
+        gemmStrided(a + hi * sa.headStride, lda, sa.batchStride, b + hi * sb.headStride, ldb, sb.batchStride, c + hi * sc.headStride, ldc, sc.batchStride, B,
+                    m, n, k, transA, transB, alpha);
+    }
     return;
   }
   const int64_t limit = 0x7fffffff;

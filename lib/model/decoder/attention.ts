@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../nn/module.js';
 import { Linear } from '../../nn/linear.js';
 import { batchedMatMul } from '../../nn/weight-matmul.js';
-import { FUSED_KERNELS, fusedAttention, fusedAvailable } from '../../nn/fused.js';
+import { FUSED_KERNELS, fusedAttention, fusedAvailable, type HeadView } from '../../nn/fused.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import type { ParameterStore } from '../../nn/parameters.js';
 import type { TextDecoderConfig } from './config.js';
@@ -58,7 +58,10 @@ export class DecoderAttention extends Module {
     return tf.tidy(() => {
       const [batch, length] = hidden.shape;
       const keyLength = keyValues.keys.shape[2];
-      if (!dropout && keyLength > 0 && fusedAvailable(FUSED_KERNELS.attention)) return this.layerNorm.apply(tf.add(this.fusedContext(hidden, keyValues, mask, onWeights), hidden) as tf.Tensor3D);
+      if (!dropout && keyLength > 0 && fusedAvailable(FUSED_KERNELS.attention)) {
+        const perHead = (tensor: tf.Tensor4D): HeadView => ({ tensor, offset: 0, batchStride: this.heads * keyLength * this.headDim, headStride: keyLength * this.headDim, rowStride: this.headDim });
+        return this.fusedOutput(hidden, perHead(keyValues.keys), perHead(keyValues.values), keyLength, mask, onWeights);
+      }
       const q = this.splitHeads(this.queryProjection.apply(hidden));
       const [, heads, , headDim] = q.shape;
       const flatHeads = (t: tf.Tensor4D): tf.Tensor3D => t.reshape([batch * heads, t.shape[2], headDim]) as tf.Tensor3D;
@@ -80,25 +83,33 @@ export class DecoderAttention extends Module {
     });
   }
 
-  /** dense(attention context) through the fused kernel: q read in place from its projection, keys/values as [N, heads, s, d]. */
-  private fusedContext(hidden: tf.Tensor3D, keyValues: AttentionKeyValues, mask: tf.Tensor4D | null, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
+  /** LN(dense(attention context) + hidden) through the fused kernel: q read in place from its projection, keys and values through `k`/`v`. */
+  private fusedOutput(hidden: tf.Tensor3D, k: HeadView, v: HeadView, keyLength: number, mask: tf.Tensor4D | null, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
     const [batch, length] = hidden.shape;
-    const [, heads, keyLength, headDim] = keyValues.keys.shape;
-    const width = heads * headDim;
+    const width = this.heads * this.headDim;
     const q = this.queryProjection.apply(hidden);
-    const perHead = (tensor: tf.Tensor4D) => ({ tensor, offset: 0, batchStride: heads * keyLength * headDim, headStride: keyLength * headDim, rowStride: headDim });
     const { context, probs } = fusedAttention({
-      q: { tensor: q, offset: 0, batchStride: length * width, headStride: headDim, rowStride: width },
-      k: perHead(keyValues.keys), v: perHead(keyValues.values),
-      batch, heads, queryLength: length, keyLength, headDim, scale: 1 / Math.sqrt(this.headDim), mask, layout: 'batch-first',
+      q: { tensor: q, offset: 0, batchStride: length * width, headStride: this.headDim, rowStride: width }, k, v,
+      batch, heads: this.heads, queryLength: length, keyLength, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim), mask, layout: 'batch-first',
     });
     onWeights?.(probs);
-    return this.dense.apply(context);
+    return this.layerNorm.apply(tf.add(this.dense.apply(context), hidden) as tf.Tensor3D);
   }
 
-  /** Full self-attention over `hidden` alone (no cache), or cross-attention to `source`. */
+  /**
+   * Full self-attention over `hidden` alone (no cache), or cross-attention to `source`. The fused kernel reads the
+   * key and value projections [N, s, heads·d] in place, so no head split is materialised.
+   */
   apply(hidden: tf.Tensor3D, mask: tf.Tensor4D | null, source: tf.Tensor3D = hidden, dropout?: DecoderDropout, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
-    return tf.tidy(() => this.attend(hidden, this.projectKeyValues(source), mask, dropout, onWeights));
+    return tf.tidy(() => {
+      const keyLength = source.shape[1];
+      if (!dropout && keyLength > 0 && fusedAvailable(FUSED_KERNELS.attention)) {
+        const width = this.heads * this.headDim;
+        const tokenMajor = (tensor: tf.Tensor3D): HeadView => ({ tensor, offset: 0, batchStride: keyLength * width, headStride: this.headDim, rowStride: width });
+        return this.fusedOutput(hidden, tokenMajor(this.keyProjection.apply(source)), tokenMajor(this.valueProjection.apply(source)), keyLength, mask, onWeights);
+      }
+      return this.attend(hidden, this.projectKeyValues(source), mask, dropout, onWeights);
+    });
   }
 
   private splitHeads(x: tf.Tensor3D): tf.Tensor4D {

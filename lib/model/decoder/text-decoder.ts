@@ -176,7 +176,7 @@ export class PrismerTextDecoder extends Module implements IncrementalDecoder {
     this.layers.forEach((layer, i) => {
       hidden = layer.selfAttention.apply(hidden, extended, hidden, dropout, attentionHook(options.attention, { kind: 'decoder-self', layer: i }));
       keep(`layer${i}.1_self_attn_out`, hidden);
-      hidden = layer.crossAttention.attend(hidden, this.crossKeyValues(i, encoderHidden), null, dropout, attentionHook(options.attention, { kind: 'decoder-cross', layer: i }));
+      hidden = this.crossAttend(i, hidden, encoderHidden, dropout, attentionHook(options.attention, { kind: 'decoder-cross', layer: i }));
       keep(`layer${i}.2_cross_attn_out`, hidden);
       hidden = layer.adaptor.apply(hidden);
       keep(`layer${i}.3_adaptor_out`, hidden);
@@ -228,7 +228,7 @@ export class PrismerTextDecoder extends Module implements IncrementalDecoder {
       };
       this.layers.forEach((layer, i) => {
         hidden = selfAttend(layer.selfAttention, i, hidden);
-        hidden = layer.crossAttention.attend(hidden, this.crossKeyValues(i, encoderHidden), null);
+        hidden = this.crossAttend(i, hidden, encoderHidden);
         hidden = layer.adaptor.apply(hidden);
         hidden = layer.feedForward.apply(hidden);
       });
@@ -274,9 +274,14 @@ export class PrismerTextDecoder extends Module implements IncrementalDecoder {
     clearTransposedWeightCache();
   }
 
-  private crossKeyValues(layer: number, encoderHidden: tf.Tensor3D): AttentionKeyValues {
-    if (this.crossMemo && this.crossMemo.source === encoderHidden) return this.crossMemo.keyValues[layer]!;
-    return this.layers[layer]!.crossAttention.projectKeyValues(encoderHidden);
+  /**
+   * Cross-attention of layer `layer` to the encoder output: through the memoised keys and values inside
+   * withCrossAttentionCache, else projected now (where the fused kernel reads them in place, without a head split).
+   */
+  private crossAttend(layer: number, hidden: tf.Tensor3D, encoderHidden: tf.Tensor3D, dropout?: DecoderDropout, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
+    const attention = this.layers[layer]!.crossAttention;
+    if (this.crossMemo && this.crossMemo.source === encoderHidden) return attention.attend(hidden, this.crossMemo.keyValues[layer]!, null, dropout, onWeights);
+    return attention.apply(hidden, null, encoderHidden, dropout, onWeights);
   }
 }
 
