@@ -42,11 +42,21 @@ export class BatchNorm2d extends Module {
       const bias = this.parameter('bias');
       const relu = (y: tf.Tensor4D) => (options.relu ? (tf.relu(y) as tf.Tensor4D) : y);
       if (options.training) return relu(this.applyTraining(x, weight, bias, options.momentum ?? this.momentum));
-      // y = x * (w / sqrt(var + eps)) + (b - mean * w / sqrt(var + eps)), as torch's CPU inference kernel folds it.
-      const scale = tf.mul(weight, tf.rsqrt(tf.add(this.parameter('running_var'), this.eps)));
-      const shift = tf.sub(bias, tf.mul(this.parameter('running_mean'), scale));
+      const { scale, shift } = this.evalScaleShift();
       if (x.dtype === 'float32' && fusedAvailable(FUSED_KERNELS.scaleShift)) return fusedScaleShift(x, scale, shift, options.relu ?? false);
       return relu(tf.add(tf.mul(x, scale), shift) as tf.Tensor4D);
+    });
+  }
+
+  /**
+   * Eval mode as one affine map per channel, y = x·scale + shift with scale = w / sqrt(var + eps) and
+   * shift = b − mean·scale, as torch's CPU inference kernel folds it (and as a convolution before it can absorb it).
+   */
+  evalScaleShift(): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+    return tf.tidy(() => {
+      const scale = tf.mul(this.parameter('weight'), tf.rsqrt(tf.add(this.parameter('running_var'), this.eps))) as tf.Tensor1D;
+      const shift = tf.sub(this.parameter('bias'), tf.mul(this.parameter('running_mean'), scale)) as tf.Tensor1D;
+      return { scale, shift };
     });
   }
 

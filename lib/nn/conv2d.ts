@@ -50,6 +50,27 @@ export class Conv2d extends Module {
       return y;
     });
   }
+
+  /**
+   * conv(x)·scale + shift per output channel, ReLU'd if asked, with scale folded into the filter and shift (plus
+   * the conv's own bias·scale) as the bias of one fused convolution: an eval BatchNorm (`BatchNorm2d.evalScaleShift`)
+   * absorbed into the conv before it, which the cuda backend runs as one GEMM with bias and ReLU in its epilogue.
+   */
+  applyFolded(x: tf.Tensor4D, scale: tf.Tensor1D, shift: tf.Tensor1D, relu: boolean): tf.Tensor4D {
+    return tf.tidy(() => {
+      if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
+        throw new Error(`${this.prefix}: input has shape [${x.shape.join(', ')}], expected [N, H, W, ${this.inChannels}] (NHWC)`);
+      }
+      if (scale.shape[0] !== this.outChannels || shift.shape[0] !== this.outChannels) {
+        throw new Error(`${this.prefix}: folded scale [${scale.shape.join(', ')}] and shift [${shift.shape.join(', ')}] must have ${this.outChannels} channels`);
+      }
+      const filter = tf.mul(tf.transpose(this.parameter('weight'), [2, 3, 1, 0]), scale) as tf.Tensor4D;
+      const bias = this.hasBias ? (tf.add(tf.mul(this.parameter('bias'), scale), shift) as tf.Tensor1D) : shift;
+      const p = this.padding;
+      const pad: 'valid' | [[number, number], [number, number], [number, number], [number, number]] = p === 0 ? 'valid' : [[0, 0], [p, p], [p, p], [0, 0]];
+      return tf.fused.conv2d({ x, filter, strides: this.stride, pad, bias, activation: relu ? 'relu' : 'linear' });
+    });
+  }
 }
 
 /**

@@ -15,6 +15,8 @@ export const FUSED_KERNELS = {
   scaleShift: 'PrismerScaleShift',
   /** inputs {q, k, v, mask?}, attrs: see `fusedAttention`. Outputs [context, probs]. */
   attention: 'PrismerAttention',
+  /** inputs {x, weight, bias, residual}: x·weightᵀ + bias + residual (nn.Linear, weight [out, in], and a residual add). */
+  linearAdd: 'PrismerLinearAdd',
 } as const;
 
 /** Whether `kernel` may replace its composite ops here: the active backend has it and no tape is recording. */
@@ -41,6 +43,10 @@ export function fusedScaleShift<T extends tf.Tensor>(x: T, scale: tf.Tensor, shi
 
 export function fusedActivation<T extends tf.Tensor>(x: T, activation: 'gelu' | 'quick_gelu'): T {
   return tf.engine().runKernel(FUSED_KERNELS.activation, { x }, { activation }) as T;
+}
+
+export function fusedLinearAdd<T extends tf.Tensor>(x: T, weight: tf.Tensor, bias: tf.Tensor, residual: T): T {
+  return tf.engine().runKernel(FUSED_KERNELS.linearAdd, { x, weight, bias, residual }) as T;
 }
 
 /** Where head h of batch item b sits in a tensor: element (b, h, l, j) at offset + b·batch + h·head + l·row + j. */

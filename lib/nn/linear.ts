@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from './module.js';
+import { FUSED_KERNELS, fusedAvailable, fusedLinearAdd } from './fused.js';
 import { linearWeightT, matMulWeightT } from './weight-matmul.js';
 import type { ParameterStore } from './parameters.js';
 
@@ -25,6 +26,19 @@ export class Linear extends Module {
       const flat = x.reshape([-1, this.inFeatures]) as tf.Tensor2D;
       const y = this.hasBias ? tf.add(matMulWeightT(flat, weight), this.parameter('bias')) : matMulWeightT(flat, weight);
       return y.reshape([...x.shape.slice(0, -1), this.outFeatures]) as T;
+    });
+  }
+
+  /** apply(x) + residual (a residual connection), as one GEMM with the add in its epilogue where the backend fuses it. */
+  applyAdd<T extends tf.Tensor>(x: T, residual: T): T {
+    return tf.tidy(() => {
+      const fused = this.hasBias && x.rank >= 2 && x.dtype === 'float32' && residual.dtype === 'float32' && fusedAvailable(FUSED_KERNELS.linearAdd);
+      if (!fused) return tf.add(this.apply(x), residual) as T;
+      const expected = [...x.shape.slice(0, -1), this.outFeatures];
+      if (x.shape[x.rank - 1] !== this.inFeatures || residual.shape.length !== expected.length || residual.shape.some((d, i) => d !== expected[i])) {
+        throw new Error(`${this.prefix}: input [${x.shape.join(', ')}] and residual [${residual.shape.join(', ')}] do not fit a linear layer ${this.inFeatures} → ${this.outFeatures}`);
+      }
+      return fusedLinearAdd(x, this.parameter('weight'), this.parameter('bias'), residual);
     });
   }
 }

@@ -33,8 +33,11 @@ export class MultiheadAttention extends Module {
     this.outProj = new Linear(store, this.child('out_proj'), embedDim, embedDim, { std: 1 / Math.sqrt(3 * embedDim) });
   }
 
-  /** query [Lq, B, E]; key and value [Lk, B, E] (default: the query). */
-  apply(query: tf.Tensor3D, key: tf.Tensor3D = query, value: tf.Tensor3D = key, options: { returnWeights?: boolean } = {}): AttentionResult {
+  /**
+   * query [Lq, B, E]; key and value [Lk, B, E] (default: the query). `residual` [Lq, B, E], when given, is added to
+   * the output (a residual connection; fused into the output projection's GEMM where the backend can).
+   */
+  apply(query: tf.Tensor3D, key: tf.Tensor3D = query, value: tf.Tensor3D = key, options: { returnWeights?: boolean; residual?: tf.Tensor3D } = {}): AttentionResult {
     const E = this.embedDim;
     for (const [name, t] of [['query', query], ['key', key], ['value', value]] as const) {
       if (t.rank !== 3 || t.shape[2] !== E) throw new Error(`${this.prefix}: ${name} has shape [${t.shape.join(', ')}], expected [L, B, ${E}]`);
@@ -54,7 +57,7 @@ export class MultiheadAttention extends Module {
         const view = (p: Projection): HeadView => ({ tensor: p.matrix, offset: p.column, batchStride: p.matrix.shape[1], headStride: d, rowStride: b * p.matrix.shape[1] });
         const { context, probs } = fusedAttention({ q: view(q), k: view(k), v: view(v), batch: b, heads: H, queryLength: lq, keyLength: lk, headDim: d, scale: 1 / Math.sqrt(d), layout: 'sequence-first' });
         if (options.returnWeights) weights = tf.keep(probs);
-        return this.outProj.apply(context);
+        return options.residual ? this.outProj.applyAdd(context, options.residual) : this.outProj.apply(context);
       }
       const [qm, km, vm] = separate([q, k, v]);
       // [L, B, E] → [B, H, L, d] → [B*H, L, d]
@@ -64,7 +67,7 @@ export class MultiheadAttention extends Module {
       if (options.returnWeights) weights = tf.keep(tf.reshape(probs, [b, H, lq, lk]) as tf.Tensor4D);
       const context = batchedMatMul(probs, heads(vm!, lk)); // [B*H, Lq, d]
       const merged = tf.transpose(tf.reshape(context, [b, H, lq, d]), [2, 0, 1, 3]).reshape([lq, b, E]) as tf.Tensor3D;
-      return this.outProj.apply(merged);
+      return options.residual ? this.outProj.applyAdd(merged, options.residual) : this.outProj.apply(merged);
     });
     return weights ? { output, weights } : { output };
   }

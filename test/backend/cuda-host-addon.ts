@@ -140,6 +140,8 @@ export class HostCudaAddon implements CudaAddon {
   private readonly buffers = new Map<DeviceHandle, ArrayBuffer>();
   private next = 1;
   launches = 0;
+  /** false: gemmBias declines, as a native addon built without cuBLASLt does, so callers take their fallback paths. */
+  epilogues = true;
   tf32 = false;
 
   private buf(h: DeviceHandle, elements: number, what: string): ArrayBuffer {
@@ -375,11 +377,17 @@ export class HostCudaAddon implements CudaAddon {
       }
     }
   }
-  gemmBias(a: DeviceHandle, b: DeviceHandle, bias: DeviceHandle, out: DeviceHandle, m: number, n: number, k: number, transB: boolean): boolean {
+  gemmBias(a: DeviceHandle, b: DeviceHandle, bias: DeviceHandle, out: DeviceHandle, m: number, n: number, k: number, transB: boolean, relu: boolean, residual: DeviceHandle): boolean {
+    if (!this.epilogues) return false;
+    // The residual is read before the product overwrites out (they may be the same buffer only if the caller errs).
+    const rs = residual !== 0 ? Float32Array.from(this.view(residual, F32, m * n, 'gemmBias: residual')) : undefined;
     this.gemm(a, b, out, 1, m, n, k, false, transB, 0, 0, 0);
     const bs = this.view(bias, F32, n, 'gemmBias: bias');
     const cs = this.view(out, F32, m * n, 'gemmBias: out');
-    for (let i = 0; i < m * n; i++) cs[i] = Math.fround(cs[i]! + bs[i % n]!);
+    for (let i = 0; i < m * n; i++) {
+      const v = Math.fround(Math.fround(cs[i]! + (rs ? rs[i]! : 0)) + bs[i % n]!);
+      cs[i] = relu && v < 0 ? 0 : v;
+    }
     return true;
   }
   im2col(x: DeviceHandle, cols: DeviceHandle, p: number[]): void {

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gelu, quickGelu } from '../../lib/nn/activations.js';
 import { BatchNorm2d } from '../../lib/nn/batch-norm.js';
+import { Conv2d } from '../../lib/nn/conv2d.js';
 import { LayerNorm } from '../../lib/nn/layer-norm.js';
 import { Linear } from '../../lib/nn/linear.js';
 import { MultiheadAttention } from '../../lib/nn/multihead-attention.js';
@@ -223,7 +224,21 @@ function fusedCases(): KernelCase[] {
         }), [2, 1, 5, 5]);
         const weights: tf.Tensor4D[] = [];
         const out = selfAttention.apply(hidden, mask, hidden, undefined, (w) => weights.push(tf.keep(w)));
-        return [out, ...weights, cross.apply(hidden, null, source)];
+        return [out, ...weights, cross.apply(hidden, null, source), cross.attend(hidden, cross.projectKeyValues(source), null)];
+      }) },
+    { name: 'PrismerLinearAdd (a linear layer plus its residual: ViT MLP, adaptor, attention output projection)', tolerance: F, run: () => withStore(
+      (store) => [new Linear(store, 'fc', 8, 5), new MultiheadAttention(store, 'mha', 16, 4)] as const,
+      ([fc, mha]) => {
+        const x = rand([6, 2, 16]) as tf.Tensor3D;
+        return [fc.applyAdd(rand([2, 3, 8]), rand([2, 3, 5])), fc.applyAdd(rand([4, 8]), rand([4, 5])), mha.apply(x, x, x, { residual: x }).output];
+      }) },
+    { name: 'FusedConv2D bias + ReLU in the GEMM epilogue (a conv with its eval BatchNorm folded in, as the expert stems at GPU inference)', tolerance: F, run: () => withStore(
+      (store) => [new Conv2d(store, 'conv', 8, 6, 3, { stride: 2, padding: 1, bias: false }), new BatchNorm2d(store, 'bn', 6), new Conv2d(store, 'proj', 6, 4, 1)] as const,
+      ([conv, bn, proj]) => {
+        const x = rand([2, 9, 11, 8]) as tf.Tensor4D;
+        const { scale, shift } = bn.evalScaleShift();
+        const folded = conv.applyFolded(x, scale, shift, true);
+        return [folded, conv.applyFolded(x, scale, shift, false), proj.applyFolded(folded, rand([4]) as tf.Tensor1D, rand([4]) as tf.Tensor1D, true)];
       }) },
   ];
 }

@@ -49,6 +49,18 @@ describe('cuda backend over the host reference addon', () => {
     assert.deepEqual(untested, [], 'native kernels no case dispatches');
   });
 
+  test('without GEMM epilogues (an addon built without cuBLASLt) the bias, ReLU and residual take their second passes, with the same results', async () => {
+    addon.epilogues = false;
+    try {
+      const results = await compareKernelCases('cuda');
+      const epilogueCases = results.filter((r) => /epilogue|PrismerLinearAdd|Linear with bias|FusedConv2D/.test(r.name));
+      assert.ok(epilogueCases.length >= 5, `found ${epilogueCases.length} epilogue cases`);
+      assert.deepEqual(epilogueCases.filter((r) => !r.ok).map((r) => `${r.name}: ${r.error ?? `max rel ${r.maxRel}`}`), []);
+    } finally {
+      addon.epilogues = true;
+    }
+  });
+
   test('kernels without a native implementation fall back to the cpu, counted', async () => {
     await tf.setBackend('cuda');
     resetCudaFallbackCounts();

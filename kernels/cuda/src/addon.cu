@@ -496,11 +496,12 @@ PC_EXPORT(gemm) {
 
 PC_EXPORT(gemmBias) {
   return guarded(env, [&] {
-    Args a(env, info, 8, "gemmBias");
+    Args a(env, info, 10, "gemmBias");
     const int64_t m = a.count(4, "gemmBias: m"), n = a.count(5, "gemmBias: n"), k = a.count(6, "gemmBias: k");
+    const float* residual = a.integer(9, "gemmBias: residual") != 0 ? static_cast<const float*>(a.device(9, m * n, "gemmBias: residual")) : nullptr;
     const bool done = gemmBias(static_cast<const float*>(a.device(0, m * k, "gemmBias: a")), static_cast<const float*>(a.device(1, k * n, "gemmBias: b")),
-                               static_cast<const float*>(a.device(2, n, "gemmBias: bias")), static_cast<float*>(a.device(3, m * n, "gemmBias: out")), m, n, k,
-                               a.flag(7, "gemmBias: transB"));
+                               static_cast<const float*>(a.device(2, n, "gemmBias: bias")), residual, static_cast<float*>(a.device(3, m * n, "gemmBias: out")), m, n,
+                               k, a.flag(7, "gemmBias: transB"), a.flag(8, "gemmBias: relu"));
     napi_value out;
     napi_get_boolean(env, done, &out);
     return out;

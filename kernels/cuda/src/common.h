@@ -78,9 +78,9 @@ void launchOneHot(const int32_t* indices, void* out, int64_t n, int64_t depth, d
 void gemmInit();
 void gemmSetTF32(bool enabled);
 bool gemmTF32();
-// C [m x n] = A [m x k] · op(B) + bias [n] in one cuBLASLt call; false (nothing queued) when cuBLASLt cannot, and the
-// caller adds the bias itself (gemm_bias.cu).
-bool gemmBias(const float* a, const float* b, const float* bias, float* c, int64_t m, int64_t n, int64_t k, bool transB);
+// C [m x n] = A [m x k] · op(B) + residual [m x n] (optional, null for none) + bias [n], ReLU'd when asked, in one
+// cuBLASLt call; false (nothing queued) when cuBLASLt cannot, and the caller does the rest itself (gemm_bias.cu).
+bool gemmBias(const float* a, const float* b, const float* bias, const float* residual, float* c, int64_t m, int64_t n, int64_t k, bool transB, bool relu);
 int gemmVersion();
 void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA, bool transB,
           int64_t strideA, int64_t strideB, int64_t strideC);

@@ -1,5 +1,7 @@
 // GEMM with the bias added in cuBLASLt's epilogue: C = A·op(B) + bias (row-major, bias per output column), one
-// kernel where the plain path needs a GEMM and a broadcast add over the whole output. Plans (descriptors and the
+// kernel where the plain path needs a GEMM and a broadcast add over the whole output. Optionally a residual R of C's
+// shape is added (beta = 1: C = A·op(B) + R + bias) and a ReLU applied last (the convolutions of the expert stems,
+// with their eval BatchNorm folded into filter and bias). Plans (descriptors and the
 // heuristic's algorithm) are cached per shape. Any failure to set up or run returns false, and the caller takes the
 // two-kernel path, so a cuBLASLt without a suitable algorithm never costs correctness.
 #include "common.h"
@@ -7,7 +9,7 @@
 #ifdef PRISMER_NO_CUBLASLT
 namespace pc {
 // Built without cuBLASLt (build.sh found no libcublasLt, or PRISMER_CUDA_NO_LT=1): the bias is always a second kernel.
-bool gemmBias(const float*, const float*, const float*, float*, int64_t, int64_t, int64_t, bool) { return false; }
+bool gemmBias(const float*, const float*, const float*, const float*, float*, int64_t, int64_t, int64_t, bool, bool) { return false; }
 }  // namespace pc
 #else
 #include <cublasLt.h>
@@ -29,7 +31,7 @@ struct Plan {
   cublasLtMatrixLayout_t a = nullptr, b = nullptr, d = nullptr;
   cublasLtMatmulAlgo_t algo{};
 };
-std::map<std::tuple<int64_t, int64_t, int64_t, bool, bool>, Plan> plans;
+std::map<std::tuple<int64_t, int64_t, int64_t, bool, bool, bool>, Plan> plans;
 
 bool ok(cublasStatus_t status) { return status == CUBLAS_STATUS_SUCCESS; }
 
@@ -47,10 +49,10 @@ bool ready() {
 
 // Column-major view of the row-major product (as gemm.cu): Dᵀ [n x m] = op(B)ᵀ [n x k] · Aᵀ [k x m]; the bias runs
 // along Dᵀ's rows, i.e. along the row-major output's columns.
-Plan makePlan(int64_t m, int64_t n, int64_t k, bool transB, bool tf32) {
+Plan makePlan(int64_t m, int64_t n, int64_t k, bool transB, bool tf32, bool relu) {
   Plan p;
   const cublasOperation_t opB = transB ? CUBLAS_OP_T : CUBLAS_OP_N, opA = CUBLAS_OP_N;
-  const cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+  const cublasLtEpilogue_t epilogue = relu ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS;
   bool good = ok(cublasLtMatmulDescCreate(&p.desc, tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F, CUDA_R_32F)) &&
               ok(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opB, sizeof(opB))) &&
               ok(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opA, sizeof(opA))) &&
@@ -81,17 +83,17 @@ Plan makePlan(int64_t m, int64_t n, int64_t k, bool transB, bool tf32) {
 
 }  // namespace
 
-bool gemmBias(const float* a, const float* b, const float* bias, float* c, int64_t m, int64_t n, int64_t k, bool transB) {
+bool gemmBias(const float* a, const float* b, const float* bias, const float* residual, float* c, int64_t m, int64_t n, int64_t k, bool transB, bool relu) {
   if (m == 0 || n == 0 || k == 0 || !ready()) return false;
   const bool tf32 = gemmTF32();
-  const auto key = std::make_tuple(m, n, k, transB, tf32);
+  const auto key = std::make_tuple(m, n, k, transB, tf32, relu);
   auto found = plans.find(key);
-  if (found == plans.end()) found = plans.emplace(key, makePlan(m, n, k, transB, tf32)).first;
+  if (found == plans.end()) found = plans.emplace(key, makePlan(m, n, k, transB, tf32, relu)).first;
   Plan& p = found->second;
   if (!p.ok) return false;
-  const float alpha = 1.f, beta = 0.f;
+  const float alpha = 1.f, beta = residual ? 1.f : 0.f;
   if (!ok(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias))) ||
-      !ok(cublasLtMatmul(lt, p.desc, &alpha, b, p.a, a, p.b, &beta, c, p.d, c, p.d, &p.algo, workspace, WORKSPACE_BYTES, stream()))) {
+      !ok(cublasLtMatmul(lt, p.desc, &alpha, b, p.a, a, p.b, &beta, residual ? residual : c, p.d, c, p.d, &p.algo, workspace, WORKSPACE_BYTES, stream()))) {
     p.ok = false;
     return false;
   }

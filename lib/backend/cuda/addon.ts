@@ -99,10 +99,11 @@ export interface CudaAddon {
   /** C[b] = op(A[b]) · op(B[b]) row-major, float32; C is [m, n]; batch strides in elements (0 broadcasts). */
   gemm(a: DeviceHandle, b: DeviceHandle, out: DeviceHandle, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number, strideC: number): void;
   /**
-   * C [m, n] = A [m, k] · op(B) + bias [n] with the bias in cuBLASLt's epilogue (one kernel). Returns false, having
-   * queued nothing, when cuBLASLt cannot (absent, or no algorithm for the shape); the caller then adds the bias itself.
+   * C [m, n] = A [m, k] · op(B) + residual [m, n] + bias [n], then ReLU if `relu`, in one cuBLASLt call (bias, ReLU and
+   * the residual's beta = 1 in its epilogue); `residual` 0 for none. Returns false, having queued nothing, when
+   * cuBLASLt cannot (absent, or no algorithm for the shape); the caller then does the rest itself.
    */
-  gemmBias(a: DeviceHandle, b: DeviceHandle, bias: DeviceHandle, out: DeviceHandle, m: number, n: number, k: number, transB: boolean): boolean;
+  gemmBias(a: DeviceHandle, b: DeviceHandle, bias: DeviceHandle, out: DeviceHandle, m: number, n: number, k: number, transB: boolean, relu: boolean, residual: DeviceHandle): boolean;
   /**
    * NHWC patches: x [N,H,W,C] → cols [N·OH·OW, KH·KW·C] (zero outside the image), so that cols · filter
    * ([KH·KW·C, OC], tfjs' [KH,KW,C,OC] as a matrix) is the convolution.

@@ -50,13 +50,18 @@ const batchMatMulKernel: Config = {
   },
 };
 
+/** Activations cuBLASLt's epilogue applies after the bias. */
+function epilogueActivation(activation: string | undefined): boolean {
+  return activation === undefined || activation === 'linear' || activation === 'relu';
+}
+
 /**
  * x·W + bias with the bias in the GEMM's epilogue, for a single weight matrix W (tf.fused.matMul hands 2-D operands
  * over as [1, k, n]) and an x of any batch shape, whose rows are then one taller GEMM; undefined where that path does
  * not apply.
  */
 function epilogueBias(cuda: CudaBackend, a: tf.TensorInfo, b: tf.TensorInfo, bias: tf.TensorInfo | undefined, transA: boolean, transB: boolean, activation: string | undefined): tf.TensorInfo | undefined {
-  if (!bias || transA || (activation !== undefined && activation !== 'linear') || bias.dtype !== 'float32' || bias.shape.length !== 1) return undefined;
+  if (!bias || transA || !epilogueActivation(activation) || bias.dtype !== 'float32' || bias.shape.length !== 1) return undefined;
   if (a.shape.length < 2 || b.shape.length < 2 || sizeOf(b.shape.slice(0, -2)) !== 1) return undefined;
   const ra = a.shape.length, rb = b.shape.length;
   const [m, k] = [a.shape[ra - 2]!, a.shape[ra - 1]!];
@@ -65,7 +70,7 @@ function epilogueBias(cuda: CudaBackend, a: tf.TensorInfo, b: tf.TensorInfo, bia
   const batchShape = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = cuda.makeOutput([...batchShape, m, n], 'float32');
   const rows = sizeOf(batchShape) * m;
-  if (cuda.addon.gemmBias(cuda.handle(a.dataId), cuda.handle(b.dataId), cuda.handle(bias.dataId), cuda.handle(out.dataId), rows, n, k, transB)) return out;
+  if (cuda.addon.gemmBias(cuda.handle(a.dataId), cuda.handle(b.dataId), cuda.handle(bias.dataId), cuda.handle(out.dataId), rows, n, k, transB, activation === 'relu', 0)) return out;
   cuda.disposeIntermediateTensorInfo(out);
   return undefined;
 }
@@ -92,34 +97,48 @@ interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-function conv2d(cuda: CudaBackend, x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs): tf.TensorInfo {
+/** A bias (and ReLU) for conv2d to add: in the GEMM's epilogue where cuBLASLt can, else as a pass over the output. */
+interface ConvEpilogue {
+  bias: tf.TensorInfo;
+  relu: boolean;
+}
+
+function conv2d(cuda: CudaBackend, x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs, epilogue?: ConvEpilogue): tf.TensorInfo {
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
     attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: OC } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = info;
-  const out = cuda.makeOutput([N, OH, OW, OC], 'float32');
   const K = KH * KW * C;
+  // rows·filter into y, the epilogue applied; returns y or, where the epilogue took a second pass, its replacement.
+  const product = (rows: tf.TensorInfo, y: tf.TensorInfo, m: number): tf.TensorInfo => {
+    if (epilogue && cuda.addon.gemmBias(cuda.handle(rows.dataId), cuda.handle(filter.dataId), cuda.handle(epilogue.bias.dataId), cuda.handle(y.dataId), m, OC, K, false, epilogue.relu, 0)) return y;
+    gemm(cuda, rows, filter, y, { batch: 1, m, n: OC, k: K, transA: false, transB: false, strideA: 0, strideB: 0, strideC: 0 });
+    return epilogue ? biasAndActivation(cuda, y, epilogue.bias, epilogue.relu ? 'relu' : 'linear', undefined, undefined) : y;
+  };
   const pointwise = KH === 1 && KW === 1 && SH === 1 && SW === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && OH === H && OW === W;
-  if (pointwise) {
-    gemm(cuda, x, filter, out, { batch: 1, m: N * H * W, n: OC, k: C, transA: false, transB: false, strideA: 0, strideB: 0, strideC: 0 });
-    return out;
-  }
+  if (pointwise) return product(x, cuda.makeOutput([N, OH, OW, OC], 'float32'), N * H * W);
   const perImage = OH * OW * K * 4;
   const chunk = Math.max(1, Math.min(N, Math.floor(IM2COL_MAX_BYTES / Math.max(1, perImage))));
   const cols = cuda.makeOutput([chunk * OH * OW, K], 'float32');
+  const im2col = (xs: tf.TensorInfo, count: number) =>
+    cuda.addon.im2col(cuda.handle(xs.dataId), cuda.handle(cols.dataId), [count, H, W, C, KH, KW, SH, SW, info.padInfo.top, info.padInfo.left, DH, DW, OH, OW]);
+  if (chunk >= N) {
+    im2col(x, N);
+    const out = product(cols, cuda.makeOutput([N, OH, OW, OC], 'float32'), N * OH * OW);
+    cuda.disposeIntermediateTensorInfo(cols);
+    return out;
+  }
+  const out = cuda.makeOutput([N, OH, OW, OC], 'float32');
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const count = Math.min(chunk, N - n0);
     // The chunk's images start n0·H·W·C elements in; im2col/gemm take whole buffers, so a chunked input is sliced first.
-    const xs = count === N ? x : sliceBatch(cuda, x, n0, count);
-    const outs = count === N ? out : cuda.makeOutput([count, OH, OW, OC], 'float32');
-    cuda.addon.im2col(cuda.handle(xs.dataId), cuda.handle(cols.dataId), [count, H, W, C, KH, KW, SH, SW, info.padInfo.top, info.padInfo.left, DH, DW, OH, OW]);
-    gemm(cuda, cols, filter, outs, { batch: 1, m: count * OH * OW, n: OC, k: K, transA: false, transB: false, strideA: 0, strideB: 0, strideC: 0 });
-    if (count !== N) {
-      const size = OH * OW * OC;
-      cuda.addon.copy(cuda.handle(outs.dataId), cuda.handle(out.dataId), [count * size], [1], 0, [1], n0 * size);
-      cuda.disposeIntermediateTensorInfo(xs);
-      cuda.disposeIntermediateTensorInfo(outs);
-    }
+    const xs = sliceBatch(cuda, x, n0, count);
+    im2col(xs, count);
+    const outs = product(cols, cuda.makeOutput([count, OH, OW, OC], 'float32'), count * OH * OW);
+    const size = OH * OW * OC;
+    cuda.addon.copy(cuda.handle(outs.dataId), cuda.handle(out.dataId), [count * size], [1], 0, [1], n0 * size);
+    cuda.disposeIntermediateTensorInfo(xs);
+    cuda.disposeIntermediateTensorInfo(outs);
   }
   cuda.disposeIntermediateTensorInfo(cols);
   return out;
@@ -156,6 +175,10 @@ const fusedConv2dKernel: Config = {
     const { x, filter, bias, preluActivationWeights } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
     const a = attrs as unknown as ConvAttrs & { activation?: string; leakyreluAlpha?: number };
     if (!convSupported(x, filter, a)) return runOnCpu('FusedConv2D', inputs, cuda, attrs);
+    // A float32 bias [OC] with no or a ReLU activation: in the GEMM's epilogue (the expert stems' folded BatchNorm + ReLU).
+    if (bias && bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === filter.shape[3] && epilogueActivation(a.activation)) {
+      return conv2d(cuda, x, filter, a, { bias, relu: a.activation === 'relu' });
+    }
     return biasAndActivation(cuda, conv2d(cuda, x, filter, a), bias, a.activation, preluActivationWeights, a.leakyreluAlpha);
   },
 };

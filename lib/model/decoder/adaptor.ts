@@ -25,6 +25,6 @@ export class NormLateAdaptor extends Module {
   }
 
   apply(hidden: tf.Tensor3D): tf.Tensor3D {
-    return tf.tidy(() => this.layerNorm.apply(tf.add(this.up.apply(squaredRelu(this.down.apply(hidden))), hidden) as tf.Tensor3D));
+    return tf.tidy(() => this.layerNorm.apply(this.up.applyAdd(squaredRelu(this.down.apply(hidden)), hidden)));
   }
 }

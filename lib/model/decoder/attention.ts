@@ -93,7 +93,7 @@ export class DecoderAttention extends Module {
       batch, heads: this.heads, queryLength: length, keyLength, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim), mask, layout: 'batch-first',
     });
     onWeights?.(probs);
-    return this.layerNorm.apply(tf.add(this.dense.apply(context), hidden) as tf.Tensor3D);
+    return this.layerNorm.apply(this.dense.applyAdd(context, hidden));
   }
 
   /**

@@ -26,9 +26,9 @@ export class DecoderFeedForward extends Module {
 
   apply(hidden: tf.Tensor3D, dropout?: DecoderDropout): tf.Tensor3D {
     return tf.tidy(() => {
-      let projected = this.output.apply(gelu(this.intermediate.apply(hidden)));
-      if (dropout) projected = dropout(projected, 'hidden') as tf.Tensor3D;
-      return this.layerNorm.apply(tf.add(projected, hidden) as tf.Tensor3D);
+      const activated = gelu(this.intermediate.apply(hidden));
+      if (!dropout) return this.layerNorm.apply(this.output.applyAdd(activated, hidden));
+      return this.layerNorm.apply(tf.add(dropout(this.output.apply(activated), 'hidden'), hidden) as tf.Tensor3D);
     });
   }
 }

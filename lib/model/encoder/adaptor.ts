@@ -25,9 +25,9 @@ export class Adaptor extends Module {
 
   apply<T extends tf.Tensor>(x: T): T {
     return tf.tidy(() => {
-      const branch = (h: T) => this.upProj.apply(squaredRelu(this.downProj.apply(h)));
-      if (this.normLate) return this.adaptorLn.apply(tf.add(branch(x), x) as T);
-      return tf.add(branch(this.adaptorLn.apply(x)), x) as T;
+      const branchPlus = (h: T) => this.upProj.applyAdd(squaredRelu(this.downProj.apply(h)), x);
+      if (this.normLate) return this.adaptorLn.apply(branchPlus(x));
+      return branchPlus(this.adaptorLn.apply(x));
     });
   }
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchNorm2d, type BatchNormApplyOptions } from '../../nn/batch-norm.js';
 import { Conv2d } from '../../nn/conv2d.js';
+import { gpuInference } from '../../nn/fused.js';
 import { upsamplingBilinear2dToNHWC } from '../../nn/interpolate.js';
 import { Module } from '../../nn/module.js';
 import type { ParameterStore } from '../../nn/parameters.js';
@@ -41,7 +42,14 @@ export class ExpertStem extends Module {
     }
     return tf.tidy(() => {
       let h = upsamplingBilinear2dToNHWC(x, this.scaleFactor);
-      for (let i = 0; i < 4; i++) h = this.norms[i]!.apply(this.convs[i]!.apply(h), { ...options, relu: true });
+      // At GPU inference each eval BatchNorm folds into its conv: one GEMM with bias and ReLU in the epilogue.
+      const fold = !options.training && gpuInference();
+      for (let i = 0; i < 4; i++) {
+        if (fold) {
+          const { scale, shift } = this.norms[i]!.evalScaleShift();
+          h = this.convs[i]!.applyFolded(h, scale, shift, true);
+        } else h = this.norms[i]!.apply(this.convs[i]!.apply(h), { ...options, relu: true });
+      }
       return this.projection.apply(h);
     });
   }

@@ -35,13 +35,12 @@ export class PerceiverAttentionBlock extends Module {
     return tf.tidy(() => {
       const q = this.ln1.apply(latents);
       const kv = tf.concat([q, this.ln2.apply(x)], 0);
-      const { output, weights } = this.attn.apply(q, kv, kv, { returnWeights: onWeights !== undefined });
+      const { output: attended, weights } = this.attn.apply(q, kv, kv, { returnWeights: onWeights !== undefined, residual: latents });
       if (weights) {
         onWeights!(weights);
         weights.dispose();
       }
-      const attended = tf.add(latents, output);
-      return tf.add(attended, this.proj.apply(squaredRelu(this.fc.apply(this.lnFf.apply(attended))))) as tf.Tensor3D;
+      return this.proj.applyAdd(squaredRelu(this.fc.apply(this.lnFf.apply(attended))), attended);
     });
   }
 }

@@ -32,18 +32,18 @@ export class ResidualAttentionBlock extends Module {
   /** x [L, B, D] → x + attn(ln_1(x)); `onWeights` sees the attention probabilities [B, H, L, L]. */
   attention(x: tf.Tensor3D, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
     return tf.tidy(() => {
-      const { output, weights } = this.attn.apply(this.ln1.apply(x), undefined, undefined, { returnWeights: onWeights !== undefined });
+      const { output, weights } = this.attn.apply(this.ln1.apply(x), undefined, undefined, { returnWeights: onWeights !== undefined, residual: x });
       if (weights) {
         onWeights!(weights);
         weights.dispose();
       }
-      return tf.add(x, output);
+      return output;
     });
   }
 
   /** x [L, B, D] → x + mlp(ln_2(x)). */
   mlp(x: tf.Tensor3D): tf.Tensor3D {
-    return tf.tidy(() => tf.add(x, this.proj.apply(quickGelu(this.fc.apply(this.ln2.apply(x))))));
+    return tf.tidy(() => this.proj.applyAdd(quickGelu(this.fc.apply(this.ln2.apply(x))), x));
   }
 }
 
