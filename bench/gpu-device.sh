@@ -15,6 +15,7 @@
 #   torch-profile  bench/gpu_torch.py --gemm --profile: torch.matmul on the gemm shapes (ratio per shape), encoder
 #             and decoder CUDA times, torch.profiler's top kernels (also times the forward again)
 #   forward-loop  the forward again with PRISMER_CUDA_TWO_LEVEL=loop (after the baseline, whose ratio stays the default's)
+#   flash     kernels and fixtures again, then the forward, with PRISMER_CUDA_ATTENTION=flash (the fused attention kernel)
 #   tf32      the GEMMs, the forward and the baseline again with TF32 on both sides (GPU_CHECK_TF32=0 skips)
 # $OUT/summary.txt collects the one-line results. Set GPU_CHECK_STEPS="build kernels" to run a subset.
 # All steps together stay within GPU_CHECK_BUDGET seconds (default 540, under the device tool's 600 s per
@@ -24,7 +25,7 @@ cd "$(dirname "$0")/.."
 export OUT=${OUT:-out/gpu}
 mkdir -p "$OUT"
 : > "$OUT/summary.txt"
-steps=${GPU_CHECK_STEPS:-"build kernels fixtures gemm overhead attention forward torch torch-profile forward-loop tf32"}
+steps=${GPU_CHECK_STEPS:-"build kernels fixtures gemm overhead attention forward torch torch-profile forward-loop flash tf32"}
 budget=${GPU_CHECK_BUDGET:-540}
 export LD_LIBRARY_PATH=${CUDA_HOME:-/usr/local/cuda}/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bundle=.device/bundle.cjs
@@ -69,6 +70,10 @@ want torch && step torch 90 python3 bench/gpu_torch.py
 want torch-profile && step torch-profile 90 python3 bench/gpu_torch.py --gemm --profile
 if want forward-loop && [ -f "$addon" ] && [ -f "$bundle" ]; then
   PRISMER_CUDA_TWO_LEVEL=loop step forward-loop 60 node "$bundle" --part forward --memory-iterations 0
+fi
+if want flash && [ -f "$addon" ] && [ -f "$bundle" ]; then
+  PRISMER_CUDA_SYNC=1 PRISMER_CUDA_ATTENTION=flash step kernels-flash 60 node "$bundle" --part kernels,fixtures
+  PRISMER_CUDA_ATTENTION=flash step forward-flash 60 node "$bundle" --part forward --memory-iterations 0
 fi
 if want tf32 && [ "${GPU_CHECK_TF32:-1}" = 1 ]; then
   if [ -f "$addon" ] && [ -f "$bundle" ]; then

@@ -182,7 +182,8 @@ async function partGemm(): Promise<void> {
  * The pieces the forward profile lumps together, on the forward's shapes: the attention core (ViT self-attention
  * over the packed [L, B, 3·768] projection, sequence-first; the decoder's cross-attention over token-major keys and
  * values) with its two-level GEMMs as one pointer-array call and as a loop of strided-batched calls
- * (PRISMER_CUDA_TWO_LEVEL), the GEMMs and softmax of the ViT attention alone, and im2col on the expert stems' convs.
+ * (PRISMER_CUDA_TWO_LEVEL), the ViT's without the probabilities (scratch, and the fused kernel of
+ * PRISMER_CUDA_ATTENTION=flash), the GEMMs and softmax of the ViT attention alone, and im2col on the expert stems' convs.
  */
 async function partAttention(): Promise<void> {
   const addon = cuda().addon;
@@ -208,6 +209,10 @@ async function partAttention(): Promise<void> {
       time(`decoder cross-attention ${B}x${H}x${T}x${L}x${d} (${mode})`, () => addon.attention(q, kv, kv, 0, out, crossProbs, cross, 1 / 8));
     }
     delete process.env.PRISMER_CUDA_TWO_LEVEL;
+    time(`vit self-attention without probabilities (GEMM path, scratch)`, () => addon.attention(qkv, qkv, qkv, 0, context, 0, vit, 1 / 8));
+    process.env.PRISMER_CUDA_ATTENTION = 'flash';
+    time(`vit self-attention without probabilities (fused kernel)`, () => addon.attention(qkv, qkv, qkv, 0, context, 0, vit, 1 / 8));
+    delete process.env.PRISMER_CUDA_ATTENTION;
     const heads = B * H;
     const qc = buffer(heads * L * d), kc = buffer(heads * L * d);
     time(`vit QK^T alone, contiguous heads ${heads}x${L}x${L}x${d}`, () => addon.gemm(qc, kc, probs, heads, L, L, d, false, true, L * d, L * d, L * L));

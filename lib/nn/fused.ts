@@ -73,10 +73,14 @@ export interface FusedAttentionArgs {
   mask?: tf.Tensor4D | null;
   /** The context layout: [Lq, B, H·d] (nn.MultiheadAttention) or [B, Lq, H·d] (BERT-style). */
   layout: 'sequence-first' | 'batch-first';
+  /** Whether the probabilities are returned (default true); without them a backend may never materialise them. */
+  withProbs?: boolean;
 }
 
-/** softmax(scale·q·kᵀ + mask)·v for every head, with heads merged back into `layout`; also the probabilities [B, H, Lq, Lk]. */
-export function fusedAttention(args: FusedAttentionArgs): { context: tf.Tensor3D; probs: tf.Tensor4D } {
+/** softmax(scale·q·kᵀ + mask)·v for every head, with heads merged back into `layout`; also the probabilities [B, H, Lq, Lk] unless `withProbs` is false. */
+export function fusedAttention(args: FusedAttentionArgs & { withProbs?: true }): { context: tf.Tensor3D; probs: tf.Tensor4D };
+export function fusedAttention(args: FusedAttentionArgs): { context: tf.Tensor3D; probs?: tf.Tensor4D };
+export function fusedAttention(args: FusedAttentionArgs): { context: tf.Tensor3D; probs?: tf.Tensor4D } {
   const { q, k, v, mask } = args;
   const view = (h: HeadView) => [h.offset, h.batchStride, h.headStride, h.rowStride];
   const attrs = {
@@ -84,8 +88,9 @@ export function fusedAttention(args: FusedAttentionArgs): { context: tf.Tensor3D
     views: [...view(q), ...view(k), ...view(v)],
     scale: args.scale,
     layout: args.layout,
+    withProbs: args.withProbs ?? true,
   };
   const inputs: tf.NamedTensorMap = mask ? { q: q.tensor, k: k.tensor, v: v.tensor, mask } : { q: q.tensor, k: k.tensor, v: v.tensor };
-  const [context, probs] = tf.engine().runKernel(FUSED_KERNELS.attention, inputs, attrs) as [tf.Tensor3D, tf.Tensor4D];
-  return { context, probs };
+  const [context, probs] = tf.engine().runKernel(FUSED_KERNELS.attention, inputs, attrs) as [tf.Tensor3D, tf.Tensor4D | undefined];
+  return probs ? { context, probs } : { context };
 }

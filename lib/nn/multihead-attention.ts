@@ -55,8 +55,11 @@ export class MultiheadAttention extends Module {
       if (lk > 0 && fusedAvailable(FUSED_KERNELS.attention)) {
         // A projection column block of a [L·B, width] matrix: row l·B + b, heads side by side.
         const view = (p: Projection): HeadView => ({ tensor: p.matrix, offset: p.column, batchStride: p.matrix.shape[1], headStride: d, rowStride: b * p.matrix.shape[1] });
-        const { context, probs } = fusedAttention({ q: view(q), k: view(k), v: view(v), batch: b, heads: H, queryLength: lq, keyLength: lk, headDim: d, scale: 1 / Math.sqrt(d), layout: 'sequence-first' });
-        if (options.returnWeights) weights = tf.keep(probs);
+        const { context, probs } = fusedAttention({
+          q: view(q), k: view(k), v: view(v), batch: b, heads: H, queryLength: lq, keyLength: lk, headDim: d, scale: 1 / Math.sqrt(d), layout: 'sequence-first',
+          withProbs: options.returnWeights === true,
+        });
+        if (probs) weights = tf.keep(probs);
         return options.residual ? this.outProj.applyAdd(context, options.residual) : this.outProj.apply(context);
       }
       const [qm, km, vm] = separate([q, k, v]);

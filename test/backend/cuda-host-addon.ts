@@ -310,7 +310,8 @@ export class HostCudaAddon implements CudaAddon {
     const qv = view(0, Lq, q, 'attention: q'), kv = view(1, Lk, k, 'attention: k'), vv = view(2, Lk, v, 'attention: v'), ov = view(3, Lq, out, 'attention: out');
     const [mb, mh, mq, mk] = p.slice(21, 25) as [number, number, number, number];
     const ms = mask === 0 ? undefined : this.view(mask, F32, (B - 1) * mb + (H - 1) * mh + (Lq - 1) * mq + (Lk - 1) * mk + 1, 'attention: mask');
-    const ps = this.view(probs, F32, B * H * Lq * Lk, 'attention: probs');
+    // probs 0: not wanted, so scratch (as the native addon's GEMM path).
+    const ps = probs === 0 ? new Float32Array(B * H * Lq * Lk) : this.view(probs, F32, B * H * Lq * Lk, 'attention: probs');
     const row = new Float64Array(Lk);
     for (let b = 0; b < B; b++) {
       for (let h = 0; h < H; h++) {

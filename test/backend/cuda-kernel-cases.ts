@@ -208,6 +208,14 @@ function fusedCases(): KernelCase[] {
         const self = mha.apply(x, x, x, { returnWeights: true });
         return [self.output, self.weights!, mha.apply(x, kv, kv).output, mha.apply(x, kv, v).output];
       }) },
+    // Head width 64, at least 64 queries, no mask, no probabilities: the addon's fused kernel under PRISMER_CUDA_ATTENTION=flash
+    // (partial query and key tiles, several key tiles, a packed q|k|v and a separate k|v).
+    { name: 'PrismerAttention without probabilities (the ViT shape: head width 64, 64+ queries)', tolerance: F, run: () => withStore(
+      (store) => new MultiheadAttention(store, 'mha', 128, 2),
+      (mha) => {
+        const x = rand([70, 3, 128]) as tf.Tensor3D, kv = rand([150, 3, 128]) as tf.Tensor3D;
+        return [mha.apply(x).output, mha.apply(x, kv, kv).output, mha.apply(rand([64, 1, 128]) as tf.Tensor3D).output];
+      }) },
     { name: 'PrismerAttention (long key rows: warp softmax of 16 and 32 per lane, block softmax)', tolerance: F, run: () => withStore(
       (store) => new MultiheadAttention(store, 'mha', 16, 2),
       (mha) => {

@@ -450,7 +450,8 @@ PC_EXPORT(attention) {
                   static_cast<const float*>(a.device(1, viewExtent(kv, B, H, Lk, d, "attention: k"), "attention: k")), kv,
                   static_cast<const float*>(a.device(2, viewExtent(vv, B, H, Lk, d, "attention: v"), "attention: v")), vv, mask, maskStrides,
                   static_cast<float*>(a.device(4, viewExtent(ov, B, H, Lq, d, "attention: out"), "attention: out")), ov,
-                  static_cast<float*>(a.device(5, B * H * Lq * Lk, "attention: probs")), B, H, Lq, Lk, d, static_cast<float>(a.num(7, "attention: scale")));
+                  a.integer(5, "attention: probs") != 0 ? static_cast<float*>(a.device(5, B * H * Lq * Lk, "attention: probs")) : nullptr, B, H, Lq, Lk, d,
+                  static_cast<float>(a.num(7, "attention: scale")));
     return undefinedValue(env);
   });
 }

@@ -88,17 +88,18 @@ const attentionKernel: Config = {
   kernelFunc: ({ inputs, backend, attrs }) => {
     const cuda = backend as CudaBackend;
     const { q, k, v, mask } = inputs as { q: tf.TensorInfo; k: tf.TensorInfo; v: tf.TensorInfo; mask?: tf.TensorInfo };
-    const { dims, views, scale, layout } = attrs as unknown as { dims: number[]; views: number[]; scale: number; layout: 'sequence-first' | 'batch-first' };
+    const { dims, views, scale, layout, withProbs = true } = attrs as unknown as { dims: number[]; views: number[]; scale: number; layout: 'sequence-first' | 'batch-first'; withProbs?: boolean };
     requireFloat(FUSED_KERNELS.attention, { q, k, v, mask });
     const [B, H, Lq, Lk, d] = dims as [number, number, number, number, number];
     const E = H * d;
     const context = cuda.makeOutput(layout === 'sequence-first' ? [Lq, B, E] : [B, Lq, E], 'float32');
     const out = layout === 'sequence-first' ? [0, E, d, B * E] : [0, Lq * E, d, E];
-    const probs = cuda.makeOutput([B, H, Lq, Lk], 'float32');
+    // Without the probabilities the addon takes scratch for them, or never materialises them (its fused path).
+    const probs = withProbs ? cuda.makeOutput([B, H, Lq, Lk], 'float32') : undefined;
     const m = mask ? maskStrides(mask, [B, H, Lq, Lk]) : [0, 0, 0, 0];
     cuda.addon.attention(cuda.handle(q.dataId), cuda.handle(k.dataId), cuda.handle(v.dataId), mask ? cuda.handle(mask.dataId) : 0,
-      cuda.handle(context.dataId), cuda.handle(probs.dataId), [...dims, ...views, ...out, ...m], scale);
-    return [context, probs];
+      cuda.handle(context.dataId), probs ? cuda.handle(probs.dataId) : 0, [...dims, ...views, ...out, ...m], scale);
+    return probs ? [context, probs] : [context];
   },
 };
 

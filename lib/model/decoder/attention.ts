@@ -91,8 +91,9 @@ export class DecoderAttention extends Module {
     const { context, probs } = fusedAttention({
       q: { tensor: q, offset: 0, batchStride: length * width, headStride: this.headDim, rowStride: width }, k, v,
       batch, heads: this.heads, queryLength: length, keyLength, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim), mask, layout: 'batch-first',
+      withProbs: onWeights !== undefined,
     });
-    onWeights?.(probs);
+    if (probs) onWeights?.(probs);
     return this.layerNorm.apply(this.dense.applyAdd(context, hidden));
   }
 
