@@ -32,6 +32,11 @@ bundle=.device/bundle.cjs
 addon=kernels/cuda/build/prismer_cuda.node
 
 note() { echo "$*" | tee -a "$OUT/summary.txt"; }
+# The ratio of the forward just run (gpu-forward.json, overwritten by each forward step) to the PyTorch baseline of this run.
+ratio_of_last_forward() {
+  python3 -c 'import json, sys; o, t = (json.load(open(p))["imagesPerSecond"] for p in sys.argv[1:3]); print("ratio cuda/PyTorch (%s): %.3f (%.2f vs %.2f images/s)" % (sys.argv[3], o / t, o, t))' \
+    "$OUT/gpu-forward.json" "$OUT/gpu-torch.json" "$1" | tee -a "$OUT/summary.txt"
+}
 want() { [[ " $steps " == *" $1 "* ]]; }
 
 # step NAME SECONDS CMD...: runs CMD with a time limit, logs it, and notes its exit status and duration.
@@ -69,11 +74,11 @@ fi
 want torch && step torch 90 python3 bench/gpu_torch.py
 want torch-profile && step torch-profile 90 python3 bench/gpu_torch.py --gemm --profile
 if want forward-loop && [ -f "$addon" ] && [ -f "$bundle" ]; then
-  PRISMER_CUDA_TWO_LEVEL=loop step forward-loop 60 node "$bundle" --part forward --memory-iterations 0
+  PRISMER_CUDA_TWO_LEVEL=loop step forward-loop 60 node "$bundle" --part forward --memory-iterations 0 && ratio_of_last_forward "two-level GEMMs looped"
 fi
 if want flash && [ -f "$addon" ] && [ -f "$bundle" ]; then
   PRISMER_CUDA_SYNC=1 PRISMER_CUDA_ATTENTION=flash step kernels-flash 60 node "$bundle" --part kernels,fixtures
-  PRISMER_CUDA_ATTENTION=flash step forward-flash 60 node "$bundle" --part forward --memory-iterations 0
+  PRISMER_CUDA_ATTENTION=flash step forward-flash 60 node "$bundle" --part forward --memory-iterations 0 && ratio_of_last_forward "fused attention"
 fi
 if want tf32 && [ "${GPU_CHECK_TF32:-1}" = 1 ]; then
   if [ -f "$addon" ] && [ -f "$bundle" ]; then
