@@ -3,7 +3,7 @@
 // exchange, so its indexing and online softmax are checked against a double-precision reference without a GPU.
 //   g++ -std=c++20 -O1 -pthread kernels/cuda/emulate/flash_attention_host.cpp -o flash && ./flash
 // Prints one line per case and exits non-zero when any output differs by more than 1e-5 (relative to the largest
-// magnitude of its head) from the reference. test/backend/cuda-flash-emulation.test.ts builds and runs it.
+// magnitude of its head) from the reference. test/backend/cuda-host-emulation.test.ts builds and runs it.
 #include <barrier>
 #include <cmath>
 #include <cstddef>

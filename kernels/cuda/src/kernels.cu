@@ -2,6 +2,7 @@
 // by opcode, select), one row reduction, softmax, one strided copy (transpose/slice/pad/tile/concat), gather,
 // im2col for conv2d, resize, cumsum, topk and one-hot. All run on pc::stream(); launchers check their sizes.
 #include "common.h"
+#include "index32.cuh"
 #include <cfloat>
 #include <cmath>
 #include <climits>
@@ -305,29 +306,6 @@ __global__ void copyKernel(const uint32_t* __restrict__ x, uint32_t* __restrict_
   }
 }
 
-// The strided copy with 32-bit index arithmetic (launchCopy checks every reachable offset fits), moving V-sized
-// units: uint4 when the innermost axis is contiguous on both sides and everything else is a multiple of four.
-struct Strided32 {
-  int rank;
-  int shape[MAX_RANK];
-  int s0[MAX_RANK];
-  int s1[MAX_RANK];
-};
-
-template <typename V>
-__global__ void copyKernel32(const V* __restrict__ x, V* __restrict__ out, int n, Strided32 s, int inOffset, int outOffset) {
-  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    int rest = i, in = inOffset, o = outOffset;
-    for (int d = s.rank - 1; d >= 0; --d) {
-      const int extent = s.shape[d], k = rest % extent;
-      rest /= extent;
-      in += k * s.s0[d];
-      o += k * s.s1[d];
-    }
-    out[o] = x[in];
-  }
-}
-
 // out[b, p, q] (contiguous from outOffset) = x[inOffset + b·sb + p + q·sq]: a transpose whose input is contiguous
 // along p. 32x32 tiles through shared memory keep both the reads (along p) and the writes (along q) coalesced, and
 // no per-element index division is needed.
@@ -597,23 +575,6 @@ __global__ void im2colKernel(const float* __restrict__ x, float* __restrict__ co
   }
 }
 
-// The same with one block per output row (b, oh, ow) and 32-bit index arithmetic: the row's position is divided out
-// once per block, and each of its KH·KW taps is C contiguous input channels, moved as V (float4 when C allows). The
-// per-element 64-bit divisions of the generic kernel cost more than the memory traffic on the expert stems' convs.
-template <typename V>
-__global__ void im2colRowKernel(const V* __restrict__ x, V* __restrict__ cols, int rows, int H, int W, int C, int KW, int rowLen, int SH, int SW,
-                                int PT, int PL, int DH, int DW, int OH, int OW) {
-  for (int row = blockIdx.x; row < rows; row += gridDim.x) {
-    const int ow = row % OW, oh = (row / OW) % OH, b = row / (OW * OH);
-    V* out = cols + static_cast<int64_t>(row) * rowLen;
-    for (int j = threadIdx.x; j < rowLen; j += blockDim.x) {
-      const int c = j % C, tap = j / C, kw = tap % KW, kh = tap / KW;
-      const int ih = oh * SH - PT + kh * DH, iw = ow * SW - PL + kw * DW;
-      out[j] = ih >= 0 && ih < H && iw >= 0 && iw < W ? x[(static_cast<int64_t>(b * H + ih) * W + iw) * C + c] : V{};
-    }
-  }
-}
-
 template <typename T>
 __global__ void resizeKernel(int mode, const T* __restrict__ x, T* __restrict__ out, int64_t n, int64_t H, int64_t W, int64_t C,
                              int64_t OH, int64_t OW, bool alignCorners, bool halfPixel) {
@@ -811,43 +772,18 @@ void launchLayerNorm(const float* x, const float* gamma, const float* beta, floa
 
 namespace {
 
-// Smallest and largest offset a stride set reaches over shape from offset.
-void offsetRange(const Strided& s, const int64_t* strides, int64_t offset, int64_t* lo, int64_t* hi) {
-  *lo = *hi = offset;
-  for (int d = 0; d < s.rank; ++d) {
-    const int64_t span = (s.shape[d] - 1) * strides[d];
-    if (span < 0) *lo += span;
-    else *hi += span;
-  }
-}
-
 // The 32-bit copy when every offset fits; false (nothing queued) otherwise.
 bool launchCopy32(const uint32_t* x, uint32_t* out, const Strided& s, int64_t n, int64_t inOffset, int64_t outOffset) {
-  int64_t inLo, inHi, outLo, outHi;
-  offsetRange(s, s.s0, inOffset, &inLo, &inHi);
-  offsetRange(s, s.s1, outOffset, &outLo, &outHi);
-  if (n > (1LL << 30) || inLo < 0 || outLo < 0 || inHi >= (1LL << 30) || outHi >= (1LL << 30)) return false;
-  const int r = s.rank;
-  bool vec = r > 0 && s.shape[r - 1] % 4 == 0 && s.s0[r - 1] == 1 && s.s1[r - 1] == 1 && inOffset % 4 == 0 && outOffset % 4 == 0 &&
-             reinterpret_cast<uintptr_t>(x) % 16 == 0 && reinterpret_cast<uintptr_t>(out) % 16 == 0;
-  for (int d = 0; d + 1 < r && vec; ++d) vec = s.s0[d] % 4 == 0 && s.s1[d] % 4 == 0;
-  const int unit = vec ? 4 : 1;
-  Strided32 t{};
-  t.rank = r;
-  for (int d = 0; d < r; ++d) {
-    const bool last = d == r - 1;
-    t.shape[d] = static_cast<int>(last ? s.shape[d] / unit : s.shape[d]);
-    t.s0[d] = static_cast<int>(last ? s.s0[d] : s.s0[d] / unit);
-    t.s1[d] = static_cast<int>(last ? s.s1[d] : s.s1[d] / unit);
-  }
-  const int units = static_cast<int>(n / unit);
-  if (vec) {
-    copyKernel32<uint4><<<blocksFor(units), THREADS, 0, stream()>>>(reinterpret_cast<const uint4*>(x), reinterpret_cast<uint4*>(out), units, t,
-                                                                    static_cast<int>(inOffset / 4), static_cast<int>(outOffset / 4));
+  const bool aligned = reinterpret_cast<uintptr_t>(x) % 16 == 0 && reinterpret_cast<uintptr_t>(out) % 16 == 0;
+  const Copy32Plan plan = planCopy32(s.rank, s.shape, s.s0, s.s1, n, inOffset, outOffset, aligned);
+  if (!plan.ok) return false;
+  if (plan.vec) {
+    copyKernel32<uint4><<<blocksFor(plan.units), THREADS, 0, stream()>>>(reinterpret_cast<const uint4*>(x), reinterpret_cast<uint4*>(out), plan.units, plan.t,
+                                                                         plan.inOffset, plan.outOffset);
   } else {
-    copyKernel32<uint32_t><<<blocksFor(units), THREADS, 0, stream()>>>(x, out, units, t, static_cast<int>(inOffset), static_cast<int>(outOffset));
+    copyKernel32<uint32_t><<<blocksFor(plan.units), THREADS, 0, stream()>>>(x, out, plan.units, plan.t, plan.inOffset, plan.outOffset);
   }
-  afterLaunch(vec ? "copy (32-bit, vector)" : "copy (32-bit)");
+  afterLaunch(plan.vec ? "copy (32-bit, vector)" : "copy (32-bit)");
   return true;
 }
 
@@ -890,20 +826,13 @@ void launchGather(const uint32_t* x, const int32_t* indices, uint32_t* out, int6
 void launchIm2col(const float* x, float* cols, const int64_t p[14]) {
   const int64_t n = p[0] * p[12] * p[13] * p[4] * p[5] * p[3];
   if (n == 0) return;
-  const int64_t rows = p[0] * p[12] * p[13], C = p[3], rowLen = p[4] * p[5] * C, inElems = p[0] * p[1] * p[2] * C;
-  // Rows of at least a warp's worth of elements, and every index within 32 bits: the row kernel.
-  if (rowLen >= 32 && rows <= INT_MAX && rowLen <= INT_MAX && inElems <= INT_MAX) {
-    const bool aligned = reinterpret_cast<uintptr_t>(x) % 16 == 0 && reinterpret_cast<uintptr_t>(cols) % 16 == 0;
-    const int vec = aligned && C % 4 == 0 ? 4 : 1;
-    const int64_t len = rowLen / vec;
-    const int threads = static_cast<int>(len >= 256 ? 256 : (len + 31) / 32 * 32);
-    const unsigned blocks = static_cast<unsigned>(rows > (1 << 20) ? (1 << 20) : rows);
-    const int args[] = {static_cast<int>(rows), static_cast<int>(p[1]), static_cast<int>(p[2]), static_cast<int>(C / vec), static_cast<int>(p[5]),
-                        static_cast<int>(len), static_cast<int>(p[6]), static_cast<int>(p[7]), static_cast<int>(p[8]), static_cast<int>(p[9]),
-                        static_cast<int>(p[10]), static_cast<int>(p[11]), static_cast<int>(p[12]), static_cast<int>(p[13])};
-#define PC_IM2COL_ROWS(V) im2colRowKernel<V><<<blocks, threads, 0, stream()>>>(reinterpret_cast<const V*>(x), reinterpret_cast<V*>(cols), args[0], args[1], \
-    args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11], args[12], args[13])
-    if (vec == 4) PC_IM2COL_ROWS(float4);
+  const bool aligned = reinterpret_cast<uintptr_t>(x) % 16 == 0 && reinterpret_cast<uintptr_t>(cols) % 16 == 0;
+  const Im2colRowsPlan plan = planIm2colRows(p, aligned);
+  if (plan.ok) {
+    const int* g = plan.args;
+#define PC_IM2COL_ROWS(V) im2colRowKernel<V><<<plan.blocks, plan.threads, 0, stream()>>>(reinterpret_cast<const V*>(x), reinterpret_cast<V*>(cols), g[0], g[1], \
+    g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13])
+    if (plan.vec) PC_IM2COL_ROWS(float4);
     else PC_IM2COL_ROWS(float);
 #undef PC_IM2COL_ROWS
     afterLaunch("im2col (rows)");
