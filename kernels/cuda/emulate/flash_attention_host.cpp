@@ -50,6 +50,8 @@ inline float __shfl_xor_sync(unsigned, float value, int laneMask) {
 }
 
 #define __global__
+#define __device__
+#define __forceinline__ inline
 #define __launch_bounds__(n)
 #define __restrict__ __restrict
 #define __shared__
@@ -68,6 +70,8 @@ void launch(const float* q, HeadView qv, const float* k, HeadView kv, const floa
             float scale) {
   using namespace pc::flash;
   static_assert(FLASH_THREADS == emulation::THREADS);
+  // As attention.cu chooses the instantiation.
+  const bool aligned = headViewsAligned({{q, qv}, {k, kv}, {v, vv}, {out, ov}});
   const unsigned tiles = static_cast<unsigned>((Lq + FLASH_ROWS - 1) / FLASH_ROWS);
   for (unsigned by = 0; by < static_cast<unsigned>(B * H); ++by) {
     for (unsigned bx = 0; bx < tiles; ++bx) {
@@ -79,7 +83,8 @@ void launch(const float* q, HeadView qv, const float* k, HeadView kv, const floa
           threadIdx.x = t;
           blockIdx.x = bx;
           blockIdx.y = by;
-          attentionKernel(q, qv, k, kv, v, vv, out, ov, H, Lq, Lk, scale * 1.4426950408889634f);
+          if (aligned) attentionKernel<true>(q, qv, k, kv, v, vv, out, ov, H, Lq, Lk, scale * 1.4426950408889634f);
+          else attentionKernel<false>(q, qv, k, kv, v, vv, out, ov, H, Lq, Lk, scale * 1.4426950408889634f);
         });
       }
       for (auto& t : threads) t.join();
@@ -89,7 +94,8 @@ void launch(const float* q, HeadView qv, const float* k, HeadView kv, const floa
 
 // Sequence-first packed q|k|v as nn.MultiheadAttention's self-attention hands it over ([L, B, 3·H·d]: row l·B + b),
 // or separate token-major q and k|v tensors ([B, L, H·d]) for cross-attention; output sequence-first [Lq, B, H·d].
-bool check(const char* name, int B, int H, int Lq, int Lk, bool packed, unsigned seed) {
+// `shift` moves the k|v tensor's views by that many floats (an odd shift makes them unaligned: the scalar-load kernel).
+bool check(const char* name, int B, int H, int Lq, int Lk, bool packed, unsigned seed, int shift = 0) {
   const int d = pc::flash::FLASH_D, E = H * d;
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> uniform(-2.f, 2.f);
@@ -106,12 +112,12 @@ bool check(const char* name, int B, int H, int Lq, int Lk, bool packed, unsigned
     q = k = v = qkv.data();
   } else {
     qs.resize(static_cast<size_t>(B) * Lq * E);
-    kvs.resize(static_cast<size_t>(B) * Lk * 2 * E);
+    kvs.resize(static_cast<size_t>(B) * Lk * 2 * E + shift);
     for (auto& x : qs) x = uniform(rng);
     for (auto& x : kvs) x = uniform(rng);
     qv = {0, static_cast<int64_t>(Lq) * E, d, E};
-    kv = {0, static_cast<int64_t>(Lk) * 2 * E, d, 2 * E};
-    vv = {E, static_cast<int64_t>(Lk) * 2 * E, d, 2 * E};
+    kv = {shift, static_cast<int64_t>(Lk) * 2 * E, d, 2 * E};
+    vv = {E + shift, static_cast<int64_t>(Lk) * 2 * E, d, 2 * E};
     q = qs.data();
     k = v = kvs.data();
   }
@@ -150,7 +156,9 @@ bool check(const char* name, int B, int H, int Lq, int Lk, bool packed, unsigned
     }
   }
   const bool ok = worst <= 1e-5;
-  std::printf("%s %s: B %d, H %d, Lq %d, Lk %d: worst relative error %.3g\n", ok ? "ok  " : "FAIL", name, B, H, Lq, Lk, worst);
+  const bool aligned = pc::flash::headViewsAligned({{q, qv}, {k, kv}, {v, vv}, {out.data(), ov}});
+  std::printf("%s %s: B %d, H %d, Lq %d, Lk %d, %s loads: worst relative error %.3g\n", ok ? "ok  " : "FAIL", name, B, H, Lq, Lk, aligned ? "float4" : "scalar",
+              worst);
   return ok;
 }
 
@@ -162,5 +170,6 @@ int main() {
   ok = check("packed self-attention, partial query and key tiles (ViT-like lengths)", 2, 3, 97, 97, true, 2) && ok;
   ok = check("cross-attention, several key tiles and a partial one", 2, 2, 70, 150, false, 3) && ok;
   ok = check("cross-attention, a single short key tile", 1, 2, 128, 5, false, 4) && ok;
+  ok = check("cross-attention, keys and values one float off 16-byte alignment", 2, 2, 70, 150, false, 5, 1) && ok;
   return ok ? 0 : 1;
 }

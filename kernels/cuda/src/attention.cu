@@ -31,12 +31,15 @@ void launchFlash(const float* q, HeadView qv, const float* k, HeadView kv, const
                  int64_t Lq, int64_t Lk, float scale) {
   static bool configured = false;
   if (!configured) {
-    check(cudaFuncSetAttribute(flash::attentionKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(flash::FLASH_SMEM)), "attention: shared memory");
+    const int bytes = static_cast<int>(flash::FLASH_SMEM);
+    check(cudaFuncSetAttribute(flash::attentionKernel<true>, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes), "attention: shared memory");
+    check(cudaFuncSetAttribute(flash::attentionKernel<false>, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes), "attention: shared memory");
     configured = true;
   }
   const dim3 grid(static_cast<unsigned>((Lq + flash::FLASH_ROWS - 1) / flash::FLASH_ROWS), static_cast<unsigned>(B * H));
-  flash::attentionKernel<<<grid, flash::FLASH_THREADS, flash::FLASH_SMEM, stream()>>>(q, qv, k, kv, v, vv, out, ov, static_cast<int>(H),
-                                                                                     static_cast<int>(Lq), static_cast<int>(Lk), scale * 1.4426950408889634f);
+  const auto kernel = flash::headViewsAligned({{q, qv}, {k, kv}, {v, vv}, {out, ov}}) ? flash::attentionKernel<true> : flash::attentionKernel<false>;
+  kernel<<<grid, flash::FLASH_THREADS, flash::FLASH_SMEM, stream()>>>(q, qv, k, kv, v, vv, out, ov, static_cast<int>(H), static_cast<int>(Lq),
+                                                                      static_cast<int>(Lk), scale * 1.4426950408889634f);
   afterLaunch("attention (fused)");
 }
 

@@ -1,7 +1,11 @@
 // The fused attention kernel of attention.cu (PRISMER_CUDA_ATTENTION=flash), alone in this header so that
 // kernels/cuda/emulate/ can compile the very same code on the host (threads emulated) and check it without a GPU.
 // Needs pc::HeadView, float4/make_float4, INFINITY, exp2f/fmaxf and the CUDA built-ins before it is included.
+
 #pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <utility>
 
 namespace pc {
 namespace flash {
@@ -14,9 +18,25 @@ constexpr int QK_LD = FLASH_D + 4;  // padded rows of the q and k tiles: a quart
 constexpr int P_LD = 16 + 4;        // a warp's probabilities, [key][row]: conflict-free scalar writes, 16-byte aligned rows
 constexpr size_t FLASH_SMEM = sizeof(float) * (FLASH_ROWS * QK_LD + FLASH_KEYS * QK_LD + FLASH_KEYS * FLASH_D + 4 * FLASH_KEYS * P_LD);
 
+// Whether every view starts and steps on 16-byte boundaries, so that attentionKernel<true> may load float4.
+inline bool headViewsAligned(std::initializer_list<std::pair<const float*, HeadView>> views) {
+  for (const auto& [base, v] : views) {
+    if (reinterpret_cast<uintptr_t>(base) % 16 != 0 || v.offset % 4 != 0 || v.batchStride % 4 != 0 || v.headStride % 4 != 0 || v.rowStride % 4 != 0) return false;
+  }
+  return true;
+}
+
 // Block (query tile, b·H + h). Warp w owns queries w·16 .. w·16+15; lane = r·8 + c owns rows r·4 .. r·4+3 of them,
 // keys c, c+8, .., c+56 of each key tile (scores) and head columns c·4 .. c·4+3 and 32+c·4 .. 32+c·4+3 (output).
 // Scores are kept in log2 units (scale·log2 e folded in), so the softmax is exp2 of differences.
+// Four consecutive head elements of q, k or v, as one 16-byte load when the views are 16-byte aligned (ALIGNED).
+template <bool ALIGNED>
+__device__ __forceinline__ float4 load4(const float* p) {
+  if (ALIGNED) return *reinterpret_cast<const float4*>(p);
+  return make_float4(p[0], p[1], p[2], p[3]);
+}
+
+template <bool ALIGNED>
 __global__ void __launch_bounds__(FLASH_THREADS) attentionKernel(const float* __restrict__ q, HeadView qv, const float* __restrict__ k, HeadView kv,
                                                                  const float* __restrict__ v, HeadView vv, float* __restrict__ out, HeadView ov, int H, int Lq,
                                                                  int Lk, float scaleLog2) {
@@ -38,8 +58,8 @@ __global__ void __launch_bounds__(FLASH_THREADS) attentionKernel(const float* __
     const int row = i / (FLASH_D / 4), col = (i % (FLASH_D / 4)) * 4;
     float4 x = make_float4(0.f, 0.f, 0.f, 0.f);
     if (row0 + row < Lq) {
-      const float* src = qBase + static_cast<int64_t>(row0 + row) * qv.rowStride + col;
-      x = make_float4(src[0] * scaleLog2, src[1] * scaleLog2, src[2] * scaleLog2, src[3] * scaleLog2);
+      x = load4<ALIGNED>(qBase + static_cast<int64_t>(row0 + row) * qv.rowStride + col);
+      x = make_float4(x.x * scaleLog2, x.y * scaleLog2, x.z * scaleLog2, x.w * scaleLog2);
     }
     *reinterpret_cast<float4*>(qs + row * QK_LD + col) = x;
   }
@@ -61,10 +81,8 @@ __global__ void __launch_bounds__(FLASH_THREADS) attentionKernel(const float* __
       const int key = i / (FLASH_D / 4), col = (i % (FLASH_D / 4)) * 4;
       float4 kx = make_float4(0.f, 0.f, 0.f, 0.f), vx = kx;
       if (key0 + key < Lk) {
-        const float* ksrc = kBase + static_cast<int64_t>(key0 + key) * kv.rowStride + col;
-        const float* vsrc = vBase + static_cast<int64_t>(key0 + key) * vv.rowStride + col;
-        kx = make_float4(ksrc[0], ksrc[1], ksrc[2], ksrc[3]);
-        vx = make_float4(vsrc[0], vsrc[1], vsrc[2], vsrc[3]);
+        kx = load4<ALIGNED>(kBase + static_cast<int64_t>(key0 + key) * kv.rowStride + col);
+        vx = load4<ALIGNED>(vBase + static_cast<int64_t>(key0 + key) * vv.rowStride + col);
       }
       *reinterpret_cast<float4*>(ks + key * QK_LD + col) = kx;
       *reinterpret_cast<float4*>(vs + key * FLASH_D + col) = vx;
