@@ -26,9 +26,6 @@ inline bool headViewsAligned(std::initializer_list<std::pair<const float*, HeadV
   return true;
 }
 
-// Block (query tile, b·H + h). Warp w owns queries w·16 .. w·16+15; lane = r·8 + c owns rows r·4 .. r·4+3 of them,
-// keys c, c+8, .., c+56 of each key tile (scores) and head columns c·4 .. c·4+3 and 32+c·4 .. 32+c·4+3 (output).
-// Scores are kept in log2 units (scale·log2 e folded in), so the softmax is exp2 of differences.
 // Four consecutive head elements of q, k or v, as one 16-byte load when the views are 16-byte aligned (ALIGNED).
 template <bool ALIGNED>
 __device__ __forceinline__ float4 load4(const float* p) {
@@ -36,6 +33,9 @@ __device__ __forceinline__ float4 load4(const float* p) {
   return make_float4(p[0], p[1], p[2], p[3]);
 }
 
+// Block (query tile, b·H + h). Warp w owns queries w·16 .. w·16+15; lane = r·8 + c owns rows r·4 .. r·4+3 of them,
+// keys c, c+8, .., c+56 of each key tile (scores) and head columns c·4 .. c·4+3 and 32+c·4 .. 32+c·4+3 (output).
+// Scores are kept in log2 units (scale·log2 e folded in), so the softmax is exp2 of differences.
 template <bool ALIGNED>
 __global__ void __launch_bounds__(FLASH_THREADS) attentionKernel(const float* __restrict__ q, HeadView qv, const float* __restrict__ k, HeadView kv,
                                                                  const float* __restrict__ v, HeadView vv, float* __restrict__ out, HeadView ov, int H, int Lq,
