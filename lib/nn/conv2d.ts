@@ -39,13 +39,8 @@ export class Conv2d extends Module {
   /** x: [N, H, W, inChannels] → [N, H', W', outChannels]. */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
-        throw new Error(`${this.prefix}: input has shape [${x.shape.join(', ')}], expected [N, H, W, ${this.inChannels}] (NHWC)`);
-      }
-      const filter = tf.transpose(this.parameter('weight'), [2, 3, 1, 0]) as tf.Tensor4D;
-      const p = this.padding;
-      const pad: 'valid' | [[number, number], [number, number], [number, number], [number, number]] = p === 0 ? 'valid' : [[0, 0], [p, p], [p, p], [0, 0]];
-      let y = tf.conv2d(x, filter, this.stride, pad);
+      this.checkInput(x);
+      let y = tf.conv2d(x, this.filter(), this.stride, this.tfPadding());
       if (this.hasBias) y = tf.add(y, this.parameter('bias'));
       return y;
     });
@@ -58,18 +53,31 @@ export class Conv2d extends Module {
    */
   applyFolded(x: tf.Tensor4D, scale: tf.Tensor1D, shift: tf.Tensor1D, relu: boolean): tf.Tensor4D {
     return tf.tidy(() => {
-      if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
-        throw new Error(`${this.prefix}: input has shape [${x.shape.join(', ')}], expected [N, H, W, ${this.inChannels}] (NHWC)`);
-      }
+      this.checkInput(x);
       if (scale.shape[0] !== this.outChannels || shift.shape[0] !== this.outChannels) {
         throw new Error(`${this.prefix}: folded scale [${scale.shape.join(', ')}] and shift [${shift.shape.join(', ')}] must have ${this.outChannels} channels`);
       }
-      const filter = tf.mul(tf.transpose(this.parameter('weight'), [2, 3, 1, 0]), scale) as tf.Tensor4D;
+      const filter = tf.mul(this.filter(), scale) as tf.Tensor4D;
       const bias = this.hasBias ? (tf.add(tf.mul(this.parameter('bias'), scale), shift) as tf.Tensor1D) : shift;
-      const p = this.padding;
-      const pad: 'valid' | [[number, number], [number, number], [number, number], [number, number]] = p === 0 ? 'valid' : [[0, 0], [p, p], [p, p], [0, 0]];
-      return tf.fused.conv2d({ x, filter, strides: this.stride, pad, bias, activation: relu ? 'relu' : 'linear' });
+      return tf.fused.conv2d({ x, filter, strides: this.stride, pad: this.tfPadding(), bias, activation: relu ? 'relu' : 'linear' });
     });
+  }
+
+  private checkInput(x: tf.Tensor4D): void {
+    if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
+      throw new Error(`${this.prefix}: input has shape [${x.shape.join(', ')}], expected [N, H, W, ${this.inChannels}] (NHWC)`);
+    }
+  }
+
+  /** The weight in TF's [kh, kw, in, out] layout. */
+  private filter(): tf.Tensor4D {
+    return tf.transpose(this.parameter('weight'), [2, 3, 1, 0]) as tf.Tensor4D;
+  }
+
+  /** PyTorch's symmetric `padding=p` as TF's explicit padding. */
+  private tfPadding(): 'valid' | [[number, number], [number, number], [number, number], [number, number]] {
+    const p = this.padding;
+    return p === 0 ? 'valid' : [[0, 0], [p, p], [p, p], [0, 0]];
   }
 }
 

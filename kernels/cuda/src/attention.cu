@@ -57,15 +57,7 @@ void attention(const float* q, HeadView qv, const float* k, HeadView kv, const f
   const int64_t square = Lq * Lk;
   // Without a probabilities output the GEMM path takes a stream-ordered scratch buffer for them.
   float* scores = probs;
-  bool scratchAsync = true;
-  if (!scores) {
-    const size_t bytes = static_cast<size_t>(B * H * square) * sizeof(float);
-    if (cudaMallocAsync(reinterpret_cast<void**>(&scores), bytes, stream()) != cudaSuccess) {
-      cudaGetLastError();  // a device without stream-ordered pools: a plain allocation, freed after the queue drains
-      scratchAsync = false;
-      check(cudaMalloc(reinterpret_cast<void**>(&scores), bytes), "attention: scratch");
-    }
-  }
+  if (!scores) check(cudaMallocAsync(reinterpret_cast<void**>(&scores), static_cast<size_t>(B * H * square) * sizeof(float), stream()), "attention: scratch");
   // Every (b, h) pair in one batched GEMM each way: with few queries the per-head products are too small to fill
   // the GPU one batch item at a time.
   const TwoLevel probsLevels{H * square, square};
@@ -74,13 +66,7 @@ void attention(const float* q, HeadView qv, const float* k, HeadView kv, const f
   launchMaskedSoftmax(scores, scores, mask, B, H, Lq, Lk, maskStrides);
   gemmTwoLevel(scores, Lk, probsLevels, v + vv.offset, vv.rowStride, {vv.batchStride, vv.headStride}, out + ov.offset, ov.rowStride,
                {ov.batchStride, ov.headStride}, B, H, Lq, d, Lk, false, false, 1.f);
-  if (probs) return;
-  if (scratchAsync) {
-    check(cudaFreeAsync(scores, stream()), "attention: scratch");
-  } else {
-    check(cudaStreamSynchronize(stream()), "attention: scratch");
-    check(cudaFree(scores), "attention: scratch");
-  }
+  if (!probs) check(cudaFreeAsync(scores, stream()), "attention: scratch");
 }
 
 }  // namespace pc

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UnaryOp } from './addon.js';
 import type { CudaBackend } from './backend.js';
-import { BinaryOp, binary, gemm, unary } from './ops.js';
+import { unary } from './ops.js';
 import { sizeOf } from './strides.js';
 import { FUSED_KERNELS } from '../../nn/fused.js';
 
@@ -103,31 +103,4 @@ const attentionKernel: Config = {
   },
 };
 
-/** x·weightᵀ + bias + residual: one GEMM with bias and residual in cuBLASLt's epilogue, else a GEMM and two adds. */
-const linearAddKernel: Config = {
-  kernelName: FUSED_KERNELS.linearAdd,
-  backendName: 'cuda',
-  kernelFunc: ({ inputs, backend }) => {
-    const cuda = backend as CudaBackend;
-    const { x, weight, bias, residual } = inputs as { x: tf.TensorInfo; weight: tf.TensorInfo; bias: tf.TensorInfo; residual: tf.TensorInfo };
-    requireFloat(FUSED_KERNELS.linearAdd, { x, weight, bias, residual });
-    const k = x.shape[x.shape.length - 1] ?? 0, n = weight.shape[0] ?? 0;
-    const outShape = [...x.shape.slice(0, -1), n];
-    const fits = x.shape.length >= 2 && weight.shape.length === 2 && weight.shape[1] === k && bias.shape.length === 1 && bias.shape[0] === n &&
-      residual.shape.length === outShape.length && residual.shape.every((d, i) => d === outShape[i]);
-    if (!fits) {
-      throw new Error(`backend 'cuda': ${FUSED_KERNELS.linearAdd} with x [${x.shape.join(', ')}], weight [${weight.shape.join(', ')}], bias [${bias.shape.join(', ')}] and residual [${residual.shape.join(', ')}]`);
-    }
-    const m = k === 0 ? sizeOf(outShape) / Math.max(1, n) : sizeOf(x.shape) / k;
-    const out = cuda.makeOutput(outShape, 'float32');
-    if (cuda.addon.gemmBias(cuda.handle(x.dataId), cuda.handle(weight.dataId), cuda.handle(bias.dataId), cuda.handle(out.dataId), m, n, k, true, false, cuda.handle(residual.dataId))) return out;
-    gemm(cuda, x, weight, out, { batch: 1, m, n, k, transA: false, transB: true, strideA: 0, strideB: 0, strideC: 0 });
-    const withResidual = binary(cuda, BinaryOp.ADD, out, residual, 'float32');
-    cuda.disposeIntermediateTensorInfo(out);
-    const result = binary(cuda, BinaryOp.ADD, withResidual, bias, 'float32');
-    cuda.disposeIntermediateTensorInfo(withResidual);
-    return result;
-  },
-};
-
-export const fusedKernels: Config[] = [layerNormKernel, activationKernel, scaleShiftKernel, attentionKernel, linearAddKernel];
+export const fusedKernels: Config[] = [layerNormKernel, activationKernel, scaleShiftKernel, attentionKernel];

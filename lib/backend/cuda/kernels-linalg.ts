@@ -1,11 +1,12 @@
-// Matrix kernels on cuBLAS: BatchMatMul and _FusedMatMul (strided-batched GEMM, transposes folded into the
-// call), Conv2D and FusedConv2D (NHWC im2col + GEMM), FusedBatchNorm (elementwise), and image resizing.
+// Matrix kernels on cuBLAS: BatchMatMul, _FusedMatMul and PrismerLinearAdd (strided-batched GEMM, transposes folded
+// into the call, bias and residual in the epilogue), Conv2D and FusedConv2D (NHWC im2col + GEMM), FusedBatchNorm (elementwise), and image resizing.
 import * as tf from '@tensorflow/tfjs';
 import { BinaryOp, ResizeMode, UnaryOp } from './addon.js';
 import { deviceDType, type CudaBackend } from './backend.js';
 import { runOnCpu } from './fallback.js';
-import { biasAndActivation, binaryModulo, broadcastTo, cast, gemm, unary } from './ops.js';
+import { biasAndActivation, binary, binaryModulo, broadcastTo, cast, gemm, unary } from './ops.js';
 import { sizeOf } from './strides.js';
+import { FUSED_KERNELS } from '../../nn/fused.js';
 
 type Config = tf.KernelConfig;
 
@@ -56,11 +57,12 @@ function epilogueActivation(activation: string | undefined): boolean {
 }
 
 /**
- * x·W + bias with the bias in the GEMM's epilogue, for a single weight matrix W (tf.fused.matMul hands 2-D operands
- * over as [1, k, n]) and an x of any batch shape, whose rows are then one taller GEMM; undefined where that path does
- * not apply.
+ * x·W + bias (+ residual, of the output's shape) with the bias and residual in the GEMM's epilogue, for a single
+ * weight matrix W (tf.fused.matMul hands 2-D operands over as [1, k, n]) and an x of any batch shape, whose rows are
+ * then one taller GEMM; undefined where that path does not apply.
  */
-function epilogueBias(cuda: CudaBackend, a: tf.TensorInfo, b: tf.TensorInfo, bias: tf.TensorInfo | undefined, transA: boolean, transB: boolean, activation: string | undefined): tf.TensorInfo | undefined {
+function epilogueBias(cuda: CudaBackend, a: tf.TensorInfo, b: tf.TensorInfo, bias: tf.TensorInfo | undefined, transA: boolean, transB: boolean, activation: string | undefined,
+  residual?: tf.TensorInfo): tf.TensorInfo | undefined {
   if (!bias || transA || !epilogueActivation(activation) || bias.dtype !== 'float32' || bias.shape.length !== 1) return undefined;
   if (a.shape.length < 2 || b.shape.length < 2 || sizeOf(b.shape.slice(0, -2)) !== 1) return undefined;
   const ra = a.shape.length, rb = b.shape.length;
@@ -68,9 +70,12 @@ function epilogueBias(cuda: CudaBackend, a: tf.TensorInfo, b: tf.TensorInfo, bia
   const n = transB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
   if ((transB ? b.shape[rb - 1] : b.shape[rb - 2]) !== k || bias.shape[0] !== n) return undefined;
   const batchShape = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const out = cuda.makeOutput([...batchShape, m, n], 'float32');
+  const outShape = [...batchShape, m, n];
+  if (residual && (residual.dtype !== 'float32' || !tf.util.arraysEqual(residual.shape, outShape))) return undefined;
+  const out = cuda.makeOutput(outShape, 'float32');
   const rows = sizeOf(batchShape) * m;
-  if (cuda.addon.gemmBias(cuda.handle(a.dataId), cuda.handle(b.dataId), cuda.handle(bias.dataId), cuda.handle(out.dataId), rows, n, k, transB, activation === 'relu', 0)) return out;
+  if (cuda.addon.gemmBias(cuda.handle(a.dataId), cuda.handle(b.dataId), cuda.handle(bias.dataId), cuda.handle(out.dataId), rows, n, k, transB, activation === 'relu',
+    residual ? cuda.handle(residual.dataId) : 0)) return out;
   cuda.disposeIntermediateTensorInfo(out);
   return undefined;
 }
@@ -86,6 +91,24 @@ const fusedMatMulKernel: Config = {
     const epilogue = epilogueBias(cuda, a, b, bias, transposeA, transposeB, activation);
     if (epilogue) return epilogue;
     return biasAndActivation(cuda, batchMatMul(cuda, a, b, transposeA, transposeB), bias, activation, preluActivationWeights, leakyreluAlpha);
+  },
+};
+
+/** x·weightᵀ + bias + residual (lib/nn/fused.ts): one GEMM with bias and residual in its epilogue, else a GEMM and two adds. */
+const linearAddKernel: Config = {
+  kernelName: FUSED_KERNELS.linearAdd,
+  backendName: 'cuda',
+  kernelFunc: ({ inputs, backend }) => {
+    const cuda = backend as CudaBackend;
+    const { x, weight, bias, residual } = inputs as { x: tf.TensorInfo; weight: tf.TensorInfo; bias: tf.TensorInfo; residual: tf.TensorInfo };
+    const notFloat = Object.entries({ x, weight, bias, residual }).filter(([, t]) => t.dtype !== 'float32').map(([key, t]) => `${key} ${t.dtype}`);
+    if (notFloat.length > 0) throw new Error(`backend 'cuda': ${FUSED_KERNELS.linearAdd} needs float32 inputs, got ${notFloat.join(', ')}`);
+    const epilogue = epilogueBias(cuda, x, weight, bias, false, true, 'linear', residual);
+    if (epilogue) return epilogue;
+    const product = batchMatMul(cuda, x, weight, false, true);
+    const withResidual = binary(cuda, BinaryOp.ADD, product, residual, 'float32');
+    cuda.disposeIntermediateTensorInfo(product);
+    return biasAndActivation(cuda, withResidual, bias, 'linear', undefined, undefined);
   },
 };
 
@@ -231,6 +254,6 @@ function resizeConfig(name: string, mode: number): Config {
 }
 
 export const linalgKernels: Config[] = [
-  batchMatMulKernel, fusedMatMulKernel, conv2dKernel, fusedConv2dKernel, batchNormKernel,
+  batchMatMulKernel, fusedMatMulKernel, linearAddKernel, conv2dKernel, fusedConv2dKernel, batchNormKernel,
   resizeConfig('ResizeBilinear', ResizeMode.BILINEAR), resizeConfig('ResizeNearestNeighbor', ResizeMode.NEAREST),
 ];
