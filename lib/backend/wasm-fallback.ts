@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CPU_UNBRIDGEABLE_KERNELS, registerOwnThenCpuBridged, runCpuKernel } from './cpu-bridge.js';
 import type { WasmBackendLike } from './kernel-backend.js';
 import { wasmUnsortedSegmentSum } from './wasm-segment-sum.js';
+import { replaceWasmSliceKernels } from './wasm-slice.js';
 
 /** The kernels the wasm bridge leaves out (see CPU_UNBRIDGEABLE_KERNELS). */
 export const WASM_UNBRIDGEABLE_KERNELS = CPU_UNBRIDGEABLE_KERNELS;
@@ -32,6 +33,7 @@ let registered: string[] | undefined;
  */
 export function registerWasmFallbackKernels(): string[] {
   if (registered) return registered;
+  replaceWasmSliceKernels();
   const { own, bridged } = registerOwnThenCpuBridged('wasm', DEDICATED, bridgeToCpu);
   registered = [...own, ...bridged];
   return registered;

@@ -126,7 +126,7 @@ export class Captioner {
    */
   rankEncoded(encoderHidden: tf.Tensor3D, candidates: readonly string[], kTest = candidates.length): RankResult & { answers: string[] } {
     const start = captionPrefixBatch(this.tokenizer, this.options.prefix, encoderHidden.shape[0]);
-    const result = rankAnswers(this.loaded.model.decoderForward(), encoderHidden, start, captionAnswerBatch(this.tokenizer, candidates), { kTest, padId: this.tokenizer.padId });
+    const result = rankAnswers(this.loaded.model.rankDecoder(), encoderHidden, start, captionAnswerBatch(this.tokenizer, candidates), { kTest, padId: this.tokenizer.padId });
     return { ...result, answers: result.maxIds.map((i) => candidates[i]!) };
   }
 }

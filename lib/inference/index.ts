@@ -1,5 +1,5 @@
 export { rankAnswers, firstTokenProbabilities, topKIndices, buildRankBatch, rankScores } from './rank.js';
-export type { RankOptions, RankResult } from './rank.js';
+export type { CachedRankDecoder, RankDecoder, RankOptions, RankResult } from './rank.js';
 export { labelSmoothedLossPerRow } from './smoothed-loss.js';
 export { OFFICIAL_EXPERTS, officialModelSpec, loadOfficialPrismer, loadPrismerModel, loadSpecTokenizer } from './official-models.js';
 export type { PrismerModelSpec, LoadPrismerOptions, LoadedPrismer } from './official-models.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { DecoderForward } from '../model/beam-search-steps.js';
+import type { DecoderForward, MaskedIncrementalDecoder } from '../model/beam-search-steps.js';
+import { disposeCache, type DecoderCache } from '../model/incremental.js';
 import type { TokenBatch } from '../text/batch.js';
 import { concatQuestionAnswer, IGNORE_LABEL, type LabelledBatch } from '../text/prompts.js';
 import { labelSmoothedLossPerRow } from './smoothed-loss.js';
@@ -16,7 +17,22 @@ import { labelSmoothedLossPerRow } from './smoothed-loss.js';
  *    (the label-smoothing term included, as in the official code);
  * 5. answer = the candidate with the largest log_probs_sum (first one on exact ties, like torch.argmax).
  * Step 4 runs in chunks of `rowsPerChunk` rows so that [B * k, T, V] logits never exist at once.
+ *
+ * Over a cached decoder (`CachedRankDecoder`) step 4 does not re-run the question: the decoder is causal, so
+ * the question columns of [start, candidate] are those of step 1; each kept candidate runs only over its own
+ * tokens after the question's cached keys/values (pads masked as in the full row), and its first token is
+ * scored with step 1's last-column logits. Same numbers, a fraction of the work for short answers.
  */
+
+/** A decoder that runs the question once and each candidate after its cached keys/values. */
+export interface CachedRankDecoder {
+  decoder: MaskedIncrementalDecoder;
+  /** New cache whose row r is row `rows[r]` of `cache` (padding state included); must not dispose its input. */
+  reorderCache: (cache: DecoderCache, rows: number[]) => DecoderCache;
+}
+
+/** What rank runs on: a full decoder forward ([start, candidate] rows re-run whole) or a cached decoder. */
+export type RankDecoder = DecoderForward | CachedRankDecoder;
 
 export interface RankOptions {
   kTest: number;
@@ -82,9 +98,10 @@ export function rankScores(lossPerRow: ArrayLike<number>, labels: readonly (read
 
 /**
  * Ranks `answers` (tokenised candidates, e.g. `vqaAnswerBatch` / `captionAnswerBatch`) for each sample
- * given its start ids and encoder output [B, L, D]. `forward` is the decoder's full forward pass.
+ * given its start ids and encoder output [B, L, D]. `decoder` is the decoder's full forward pass or,
+ * faster, a cached decoder (`Prismer.rankDecoder()`).
  */
-export function rankAnswers(forward: DecoderForward, encoderHidden: tf.Tensor3D, start: TokenBatch, answers: TokenBatch, options: RankOptions): RankResult {
+export function rankAnswers(decoder: RankDecoder, encoderHidden: tf.Tensor3D, start: TokenBatch, answers: TokenBatch, options: RankOptions): RankResult {
   const batch = start.inputIds.length;
   if (encoderHidden.shape[0] !== batch) throw new Error(`rankAnswers: encoder output has ${encoderHidden.shape[0]} rows for ${batch} samples`);
   if (answers.inputIds.length === 0) throw new Error('rankAnswers: empty candidate list');
@@ -92,28 +109,74 @@ export function rankAnswers(forward: DecoderForward, encoderHidden: tf.Tensor3D,
   const width = start.inputIds[0]!.length;
   const ids = tf.tensor2d(start.inputIds, [batch, width], 'int32');
   const mask = tf.tensor2d(start.attentionMask, [batch, width], 'int32');
-  const logits = forward(ids, mask, encoderHidden);
+  let logits: tf.Tensor3D;
+  let questionCache: DecoderCache | null = null;
+  if (typeof decoder === 'function') logits = decoder(ids, mask, encoderHidden);
+  else ({ logits, cache: questionCache } = decoder.decoder.forwardIncremental(ids, encoderHidden, null, mask));
   ids.dispose();
   mask.dispose();
   const last = tf.tidy(() => logits.slice([0, width - 1, 0], [batch, 1, logits.shape[2]]).reshape([batch, logits.shape[2]]) as tf.Tensor2D);
   logits.dispose();
-  const probFirstToken = firstTokenProbabilities(last, answers.inputIds.map((r) => r[0]!));
-  last.dispose();
-  const topkIds = topKIndices(probFirstToken, options.kTest);
+  try {
+    const probFirstToken = firstTokenProbabilities(last, answers.inputIds.map((r) => r[0]!));
+    const topkIds = topKIndices(probFirstToken, options.kTest);
+    const batch2 = buildRankBatch(start, answers, topkIds, options.padId);
+    const rowSample = topkIds.flatMap((list, b) => list.map(() => b));
+    const chunk = Math.max(1, options.rowsPerChunk ?? 64);
+    const losses = typeof decoder === 'function'
+      ? fullRowLosses(decoder, encoderHidden, batch2, rowSample, chunk)
+      : cachedRowLosses(decoder, questionCache!, last, encoderHidden, batch2, rowSample, width, chunk);
+    return { probFirstToken, topkIds, ...rankScores(losses, batch2.labels, topkIds) };
+  } finally {
+    last.dispose();
+    disposeCache(questionCache);
+  }
+}
 
-  const batch2 = buildRankBatch(start, answers, topkIds, options.padId);
-  const rowSample = topkIds.flatMap((list, b) => list.map(() => b));
+/** Step 4 over the full decoder: every [start, candidate] row re-run whole. */
+function fullRowLosses(forward: DecoderForward, encoderHidden: tf.Tensor3D, rows: LabelledBatch, rowSample: number[], chunk: number): Float32Array {
   const losses = new Float32Array(rowSample.length);
-  const chunk = Math.max(1, options.rowsPerChunk ?? 64);
-  const total = batch2.inputIds[0]!.length;
+  const total = rows.inputIds[0]!.length;
   for (let begin = 0; begin < rowSample.length; begin += chunk) {
     const end = Math.min(rowSample.length, begin + chunk);
-    const chunkIds = tf.tensor2d(batch2.inputIds.slice(begin, end), [end - begin, total], 'int32');
-    const chunkMask = tf.tensor2d(batch2.attentionMask.slice(begin, end), [end - begin, total], 'int32');
+    const chunkIds = tf.tensor2d(rows.inputIds.slice(begin, end), [end - begin, total], 'int32');
+    const chunkMask = tf.tensor2d(rows.attentionMask.slice(begin, end), [end - begin, total], 'int32');
     const encoder = tf.tidy(() => tf.gather(encoderHidden, tf.tensor1d(rowSample.slice(begin, end), 'int32')) as tf.Tensor3D);
     const chunkLogits = forward(chunkIds, chunkMask, encoder);
-    losses.set(labelSmoothedLossPerRow(chunkLogits, batch2.labels.slice(begin, end)), begin);
+    losses.set(labelSmoothedLossPerRow(chunkLogits, rows.labels.slice(begin, end)), begin);
     for (const t of [chunkIds, chunkMask, encoder, chunkLogits]) t.dispose();
   }
-  return { probFirstToken, topkIds, ...rankScores(losses, batch2.labels, topkIds) };
+  return losses;
+}
+
+/**
+ * Step 4 over the cached decoder: the candidate columns of each row run after its question's cache; the
+ * logits that score them are [question's last column, candidate columns] — the columns the full row would
+ * give — and the labels those of the full row from its last question column on.
+ */
+function cachedRowLosses(model: CachedRankDecoder, questionCache: DecoderCache, last: tf.Tensor2D, encoderHidden: tf.Tensor3D, rows: LabelledBatch, rowSample: number[], width: number, chunk: number): Float32Array {
+  const losses = new Float32Array(rowSample.length);
+  const total = rows.inputIds[0]!.length;
+  const answerWidth = total - width;
+  for (let begin = 0; begin < rowSample.length; begin += chunk) {
+    const end = Math.min(rowSample.length, begin + chunk);
+    const picks = rowSample.slice(begin, end);
+    const cache = model.reorderCache(questionCache, picks);
+    const answerIds = tf.tensor2d(rows.inputIds.slice(begin, end).map((r) => r.slice(width)), [end - begin, answerWidth], 'int32');
+    const answerMask = tf.tensor2d(rows.attentionMask.slice(begin, end).map((r) => r.slice(width)), [end - begin, answerWidth], 'int32');
+    const pickIndex = tf.tensor1d(picks, 'int32');
+    const encoder = tf.gather(encoderHidden, pickIndex) as tf.Tensor3D;
+    try {
+      const { logits: answerLogits, cache: extended } = model.decoder.forwardIncremental(answerIds, encoder, cache, answerMask);
+      disposeCache(extended);
+      const scoring = tf.tidy(() => tf.concat([tf.expandDims(tf.gather(last, pickIndex), 1), answerLogits], 1) as tf.Tensor3D);
+      answerLogits.dispose();
+      losses.set(labelSmoothedLossPerRow(scoring, rows.labels.slice(begin, end).map((r) => r.slice(width - 1))), begin);
+      scoring.dispose();
+    } finally {
+      disposeCache(cache);
+      tf.dispose([answerIds, answerMask, pickIndex, encoder]);
+    }
+  }
+  return losses;
 }

@@ -55,7 +55,7 @@ export class VqaAnswerer {
     const answers = this.options.answers;
     if (answers && answers.length > 0) {
       const answerBatch = vqaAnswerBatch(this.tokenizer, answers);
-      const result = rankAnswers(this.loaded.model.decoderForward(), encoderHidden, batch, answerBatch, { kTest: this.options.kTest ?? 16, padId: this.tokenizer.padId });
+      const result = rankAnswers(this.loaded.model.rankDecoder(), encoderHidden, batch, answerBatch, { kTest: this.options.kTest ?? 16, padId: this.tokenizer.padId });
       return cleaned.map((question, b) => {
         const order = result.topkIds[b]!.map((c, j) => ({ answer: answers[c]!, score: result.logProbsSum[b]![j]! }));
         order.sort((x, y) => y.score - x.score);

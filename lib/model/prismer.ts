@@ -10,7 +10,7 @@ import { reorderTextDecoderCache, type TextDecoderCache } from './decoder/cache.
 import type { DecoderCache } from './incremental.js';
 import type { DecoderForward, GenerationModel } from './beam-search-steps.js';
 import { generate, type GenerateOptions, type GenerateOutput } from './generate.js';
-import { rankAnswers, type RankResult } from '../inference/rank.js';
+import { rankAnswers, type CachedRankDecoder, type RankResult } from '../inference/rank.js';
 import { prismerExperts } from './encoder/experts.js';
 import type { AttentionRecorder } from './attention.js';
 import { encoderConfigForSize, type ModelSize } from './sizes.js';
@@ -202,7 +202,12 @@ export class Prismer {
    * the right-padded question / prefix ids, `answers` the tokenised candidates. See PrismerVQA.rank / PrismerCaption.rank.
    */
   rankFromEncoding(encoderHidden: tf.Tensor3D, start: { inputIds: number[][]; attentionMask: number[][] }, answers: { inputIds: number[][]; attentionMask: number[][] }, kTest: number): RankResult {
-    return rankAnswers(this.decoderForward(), encoderHidden, start, answers, { kTest, padId: this.config.decoder.padTokenId });
+    return rankAnswers(this.rankDecoder(), encoderHidden, start, answers, { kTest, padId: this.config.decoder.padTokenId });
+  }
+
+  /** The cached decoder rank inference runs on: each question once, then only the candidates' own tokens. */
+  rankDecoder(): CachedRankDecoder {
+    return { decoder: this.textDecoder, reorderCache: (cache, rows) => reorderTextDecoderCache(cache as TextDecoderCache, rows) };
   }
 
   dispose(): void {

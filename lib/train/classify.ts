@@ -143,7 +143,7 @@ export async function classifyTestImages(
     disposeBatchInputs(inputs);
     try {
       const prompt = captionPrefixBatch(tokenizer, options.prefix, indices.length);
-      const ranked = rankAnswers(model.decoderForward(), hidden, prompt, candidates, { kTest, padId: tokenizer.padId });
+      const ranked = rankAnswers(model.rankDecoder(), hidden, prompt, candidates, { kTest, padId: tokenizer.padId });
       ranked.maxIds.forEach((id, b) => {
         const entry = dataset.entries[indices[b]!]!;
         out.push({ image: entry.image, class: entry.className, label: entry.label, prediction: id, answer: dataset.answers[id]! });

@@ -121,7 +121,7 @@ export async function answerTestQuestions(
   await forEachEncodedBatch(model, dataset, options.batchSize, options.onProgress, (indices, batch, hidden) => {
     const questions = vqaQuestionBatch(tokenizer, batch.questions ?? []);
     if (answerBatch) {
-      const ranked = rankAnswers(model.decoderForward(), hidden, questions, answerBatch, { kTest: Math.min(options.kTest, answers.length), padId: tokenizer.padId });
+      const ranked = rankAnswers(model.rankDecoder(), hidden, questions, answerBatch, { kTest: Math.min(options.kTest, answers.length), padId: tokenizer.padId });
       ranked.maxIds.forEach((id, b) => out.push({ question_id: entries[indices[b]!]!.question_id, answer: answers[id]! }));
     } else {
       const width = questions.inputIds[0]!.length;
