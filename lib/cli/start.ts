@@ -56,9 +56,9 @@ answer per question type) and writes a report folder.
 const CAPTION_SHARE = 1 / 3;
 
 /**
- * Default training budget of both tasks (seconds): npm start ends in about 9 minutes on a 2-core machine
- * (8 min 52 s measured on a fresh clone). The rest of the wall time is data generation, the frozen encoder's cached outputs
- * (~45 s for captioning, ~60 s with the latent warm-up's stem pass for VQA at 8-px patches) and evaluation.
+ * Default training budget of both tasks (seconds): npm start ends in about 8.5 minutes on a 2-core machine
+ * (8 min 17 s measured). The rest of the wall time is data generation, the frozen encoder's cached outputs
+ * (~40 s for captioning, ~50 s with the latent warm-up's stem pass for VQA at 8-px patches) and evaluation.
  */
 const BUDGET = 380;
 
