@@ -179,8 +179,7 @@ export class Prismer {
     const decoder = this.textDecoder;
     const withEncoder = <T>(encoderHidden: tf.Tensor3D, body: () => T): T => decoder.withCrossAttentionCache(encoderHidden, body);
     if (path === 'full') return { kind: 'full', forward: this.decoderForward(), withEncoder };
-    const reorderCache = (cache: DecoderCache, rows: number[]): DecoderCache => reorderTextDecoderCache(cache as TextDecoderCache, rows);
-    return { kind: 'cached', decoder, acceptsPromptMask: true, reorderCache, withEncoder };
+    return { kind: 'cached', decoder, acceptsPromptMask: true, reorderCache: this.rankDecoder().reorderCache, withEncoder };
   }
 
   /**
@@ -207,7 +206,7 @@ export class Prismer {
 
   /** The cached decoder rank inference runs on: each question once, then only the candidates' own tokens. */
   rankDecoder(): CachedRankDecoder {
-    return { decoder: this.textDecoder, reorderCache: (cache, rows) => reorderTextDecoderCache(cache as TextDecoderCache, rows) };
+    return { decoder: this.textDecoder, reorderCache: (cache: DecoderCache, rows: number[]) => reorderTextDecoderCache(cache as TextDecoderCache, rows) };
   }
 
   dispose(): void {
