@@ -83,8 +83,8 @@ void launch(const float* q, HeadView qv, const float* k, HeadView kv, const floa
           threadIdx.x = t;
           blockIdx.x = bx;
           blockIdx.y = by;
-          if (aligned) attentionKernel<true>(q, qv, k, kv, v, vv, out, ov, H, Lq, Lk, scale * 1.4426950408889634f);
-          else attentionKernel<false>(q, qv, k, kv, v, vv, out, ov, H, Lq, Lk, scale * 1.4426950408889634f);
+          if (aligned) attentionKernel<true>(q, qv, k, kv, v, vv, out, ov, H, Lq, Lk, scale * LOG2E);
+          else attentionKernel<false>(q, qv, k, kv, v, vv, out, ov, H, Lq, Lk, scale * LOG2E);
         });
       }
       for (auto& t : threads) t.join();

@@ -39,7 +39,7 @@ void launchFlash(const float* q, HeadView qv, const float* k, HeadView kv, const
   const dim3 grid(static_cast<unsigned>((Lq + flash::FLASH_ROWS - 1) / flash::FLASH_ROWS), static_cast<unsigned>(B * H));
   const auto kernel = flash::headViewsAligned({{q, qv}, {k, kv}, {v, vv}, {out, ov}}) ? flash::attentionKernel<true> : flash::attentionKernel<false>;
   kernel<<<grid, flash::FLASH_THREADS, flash::FLASH_SMEM, stream()>>>(q, qv, k, kv, v, vv, out, ov, static_cast<int>(H), static_cast<int>(Lq),
-                                                                      static_cast<int>(Lk), scale * 1.4426950408889634f);
+                                                                      static_cast<int>(Lk), scale * flash::LOG2E);
   afterLaunch("attention (fused)");
 }
 

@@ -14,6 +14,7 @@ constexpr int FLASH_D = 64;       // head width the fused kernel is written for
 constexpr int FLASH_ROWS = 64;    // queries per block: 4 warps × 16
 constexpr int FLASH_KEYS = 64;    // keys per tile
 constexpr int FLASH_THREADS = 128;
+constexpr float LOG2E = 1.4426950408889634f;  // callers pass scale·LOG2E: the kernel works in log2 units
 constexpr int QK_LD = FLASH_D + 4;  // padded rows of the q and k tiles: a quarter warp reading 8 consecutive keys hits 32 banks
 constexpr int P_LD = 16 + 4;        // a warp's probabilities, [key][row]: conflict-free scalar writes, 16-byte aligned rows
 constexpr size_t FLASH_SMEM = sizeof(float) * (FLASH_ROWS * QK_LD + FLASH_KEYS * QK_LD + FLASH_KEYS * FLASH_D + 4 * FLASH_KEYS * P_LD);

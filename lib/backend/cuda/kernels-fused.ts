@@ -9,7 +9,8 @@ import { FUSED_KERNELS } from '../../nn/fused.js';
 
 type Config = tf.KernelConfig;
 
-function requireFloat(name: string, inputs: Record<string, tf.TensorInfo | undefined>): void {
+/** Throws, naming the kernel and input, unless every given input is float32. */
+export function requireFloat(name: string, inputs: Record<string, tf.TensorInfo | undefined>): void {
   for (const [key, t] of Object.entries(inputs)) {
     if (t && t.dtype !== 'float32') throw new Error(`backend 'cuda': ${name} needs float32 ${key}, got ${t.dtype}`);
   }

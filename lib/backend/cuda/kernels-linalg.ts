@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BinaryOp, ResizeMode, UnaryOp } from './addon.js';
 import { deviceDType, type CudaBackend } from './backend.js';
 import { runOnCpu } from './fallback.js';
+import { requireFloat } from './kernels-fused.js';
 import { biasAndActivation, binary, binaryModulo, broadcastTo, cast, gemm, unary } from './ops.js';
 import { sizeOf } from './strides.js';
 import { FUSED_KERNELS } from '../../nn/fused.js';
@@ -101,8 +102,7 @@ const linearAddKernel: Config = {
   kernelFunc: ({ inputs, backend }) => {
     const cuda = backend as CudaBackend;
     const { x, weight, bias, residual } = inputs as { x: tf.TensorInfo; weight: tf.TensorInfo; bias: tf.TensorInfo; residual: tf.TensorInfo };
-    const notFloat = Object.entries({ x, weight, bias, residual }).filter(([, t]) => t.dtype !== 'float32').map(([key, t]) => `${key} ${t.dtype}`);
-    if (notFloat.length > 0) throw new Error(`backend 'cuda': ${FUSED_KERNELS.linearAdd} needs float32 inputs, got ${notFloat.join(', ')}`);
+    requireFloat(FUSED_KERNELS.linearAdd, { x, weight, bias, residual });
     const epilogue = epilogueBias(cuda, x, weight, bias, false, true, 'linear', residual);
     if (epilogue) return epilogue;
     const product = batchMatMul(cuda, x, weight, false, true);
