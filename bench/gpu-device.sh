@@ -6,16 +6,22 @@
 #   build     kernels/cuda/build.sh (nvcc, sm_90 + PTX)
 #   kernels   bench/gpu.ts part 1, with PRISMER_CUDA_SYNC=1 so a device fault names its kernel
 #   fixtures  bench/gpu.ts part 2
+#   paths     parts 1 and 2 again on the paths the defaults may skip: the three-launch attention (PRISMER_CUDA_ATTENTION=gemm)
+#             with the bias GEMMs always prefilled (PRISMER_CUDA_GEMM_TUNE=prefilled), then with cuBLASLt's first
+#             pick for every bias GEMM (PRISMER_CUDA_GEMM_TUNE=0)
 #   gemm      bench/gpu.ts --part gemm: the addon's GEMM alone on the model's shapes
 #   overhead  bench/gpu.ts --part overhead: host cost per native call and per tfjs op
 #   attention bench/gpu.ts --part attention: the attention core (pointer-array and looped two-level GEMMs), its GEMMs
 #             and softmax alone, im2col on the stem convs
-#   forward   bench/gpu.ts part 3 + 4 (prismer_base images/s, profiles, memory over 100 iterations)
+#   forward   bench/gpu.ts part 3 + 4 (prismer_base images/s, profiles, host time per native call, memory over 100
+#             iterations; each bias GEMM's tuning choice in forward.log)
 #   torch     bench/gpu_torch.py: the PyTorch baseline on the same GPU, and the ratio
 #   torch-profile  bench/gpu_torch.py --gemm --profile: torch.matmul on the gemm shapes (ratio per shape), encoder
 #             and decoder CUDA times, torch.profiler's top kernels (also times the forward again)
-#   forward-loop  the forward again with PRISMER_CUDA_TWO_LEVEL=loop (after the baseline, whose ratio stays the default's)
-#   flash     kernels and fixtures again, then the forward, with PRISMER_CUDA_ATTENTION=flash (the fused attention kernel)
+#   again     the default forward once more after the baseline (a second sample of the same build), and its ratio
+#   untuned   the forward again with the bias GEMMs untuned (PRISMER_CUDA_GEMM_TUNE=0), and its ratio
+#   prefilled the forward again with every bias GEMM prefilled (PRISMER_CUDA_GEMM_TUNE=prefilled), and its ratio
+#   attention-gemm  the forward again with the three-launch attention (PRISMER_CUDA_ATTENTION=gemm), and its ratio
 #   tf32      the GEMMs, the forward and the baseline again with TF32 on both sides (GPU_CHECK_TF32=0 skips)
 # $OUT/summary.txt collects the one-line results. Set GPU_CHECK_STEPS="build kernels" to run a subset.
 # All steps together stay within GPU_CHECK_BUDGET seconds (default 540, under the device tool's 600 s per
@@ -25,7 +31,10 @@ cd "$(dirname "$0")/.."
 export OUT=${OUT:-out/gpu}
 mkdir -p "$OUT"
 : > "$OUT/summary.txt"
-steps=${GPU_CHECK_STEPS:-"build kernels fixtures gemm overhead attention forward torch torch-profile forward-loop flash tf32"}
+steps=${GPU_CHECK_STEPS:-"build kernels fixtures paths gemm overhead attention forward torch torch-profile again untuned prefilled attention-gemm tf32"}
+# Forwards are short (~0.14 s): 20 timed runs each side make the median steadier than 5 did (58.0-62.5 images/s
+# across three forwards of one build in the 2026-11-28 run).
+repeats=${GPU_CHECK_REPEATS:-20}
 budget=${GPU_CHECK_BUDGET:-540}
 export LD_LIBRARY_PATH=${CUDA_HOME:-/usr/local/cuda}/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bundle=.device/bundle.cjs
@@ -64,27 +73,31 @@ fi
 if [ -f "$addon" ] && [ -f "$bundle" ]; then
   want kernels && PRISMER_CUDA_SYNC=1 step kernels 60 node "$bundle" --part kernels
   want fixtures && step fixtures 60 node "$bundle" --part fixtures
+  want paths && PRISMER_CUDA_SYNC=1 PRISMER_CUDA_ATTENTION=gemm PRISMER_CUDA_GEMM_TUNE=prefilled step paths 60 node "$bundle" --part kernels,fixtures
+  want paths && PRISMER_CUDA_SYNC=1 PRISMER_CUDA_GEMM_TUNE=0 step paths-lt 60 node "$bundle" --part kernels,fixtures
   want gemm && step gemm 60 node "$bundle" --part gemm
   want overhead && step overhead 30 node "$bundle" --part overhead
   want attention && step attention 40 node "$bundle" --part attention
-  want forward && step forward 220 node "$bundle" --part forward
+  want forward && PRISMER_CUDA_GEMM_TUNE_LOG=1 step forward 220 node "$bundle" --part forward --repeats "$repeats"
 else
   note "skipping the cuda parts: $([ -f "$addon" ] || echo "no $addon") $([ -f "$bundle" ] || echo "no $bundle (run npm run gpu:stage first)")"
 fi
-want torch && step torch 90 python3 bench/gpu_torch.py
-want torch-profile && step torch-profile 90 python3 bench/gpu_torch.py --gemm --profile
-if want forward-loop && [ -f "$addon" ] && [ -f "$bundle" ]; then
-  PRISMER_CUDA_TWO_LEVEL=loop step forward-loop 60 node "$bundle" --part forward --memory-iterations 0 && ratio_of_last_forward "two-level GEMMs looped"
-fi
-if want flash && [ -f "$addon" ] && [ -f "$bundle" ]; then
-  PRISMER_CUDA_SYNC=1 PRISMER_CUDA_ATTENTION=flash step kernels-flash 60 node "$bundle" --part kernels,fixtures
-  PRISMER_CUDA_ATTENTION=flash step forward-flash 60 node "$bundle" --part forward --memory-iterations 0 && ratio_of_last_forward "fused attention"
+want torch && step torch 90 python3 bench/gpu_torch.py --repeats "$repeats"
+want torch-profile && step torch-profile 90 python3 bench/gpu_torch.py --gemm --profile --repeats "$repeats"
+if [ -f "$addon" ] && [ -f "$bundle" ]; then
+  want again && step again 60 node "$bundle" --part forward --memory-iterations 0 --repeats "$repeats" && ratio_of_last_forward "default, second sample"
+  want untuned && PRISMER_CUDA_GEMM_TUNE=0 step untuned 60 node "$bundle" --part forward --memory-iterations 0 --repeats "$repeats" &&
+    ratio_of_last_forward "bias GEMMs untuned"
+  want prefilled && PRISMER_CUDA_GEMM_TUNE=prefilled step prefilled 60 node "$bundle" --part forward --memory-iterations 0 --repeats "$repeats" &&
+    ratio_of_last_forward "bias GEMMs prefilled"
+  want attention-gemm && PRISMER_CUDA_ATTENTION=gemm step attention-gemm 60 node "$bundle" --part forward --memory-iterations 0 --repeats "$repeats" &&
+    ratio_of_last_forward "three-launch attention"
 fi
 if want tf32 && [ "${GPU_CHECK_TF32:-1}" = 1 ]; then
   if [ -f "$addon" ] && [ -f "$bundle" ]; then
     step gemm-tf32 30 node "$bundle" --part gemm --tf32
-    step forward-tf32 100 node "$bundle" --part forward --tf32 --memory-iterations 0
+    step forward-tf32 100 node "$bundle" --part forward --tf32 --memory-iterations 0 --repeats "$repeats"
   fi
-  step torch-tf32 60 python3 bench/gpu_torch.py --tf32 --gemm
+  step torch-tf32 60 python3 bench/gpu_torch.py --tf32 --gemm --repeats "$repeats"
 fi
 note "done in $SECONDS s; results in $OUT (summary.txt, gpu-*.json, *.log)"

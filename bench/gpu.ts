@@ -182,8 +182,8 @@ async function partGemm(): Promise<void> {
  * The pieces the forward profile lumps together, on the forward's shapes: the attention core (ViT self-attention
  * over the packed [L, B, 3·768] projection, sequence-first; the decoder's cross-attention over token-major keys and
  * values) with its two-level GEMMs as one pointer-array call and as a loop of strided-batched calls
- * (PRISMER_CUDA_TWO_LEVEL), the ViT's without the probabilities (scratch, and the fused kernel of
- * PRISMER_CUDA_ATTENTION=flash), the GEMMs and softmax of the ViT attention alone, and im2col on the expert stems' convs.
+ * (PRISMER_CUDA_TWO_LEVEL), the ViT's without the probabilities (scratch under PRISMER_CUDA_ATTENTION=gemm, and the
+ * fused kernel), the GEMMs and softmax of the ViT attention alone, and im2col on the expert stems' convs.
  */
 async function partAttention(): Promise<void> {
   const addon = cuda().addon;
@@ -209,10 +209,10 @@ async function partAttention(): Promise<void> {
       time(`decoder cross-attention ${B}x${H}x${T}x${L}x${d} (${mode})`, () => addon.attention(q, kv, kv, 0, out, crossProbs, cross, 1 / 8));
     }
     delete process.env.PRISMER_CUDA_TWO_LEVEL;
+    process.env.PRISMER_CUDA_ATTENTION = 'gemm';
     time(`vit self-attention without probabilities (GEMM path, scratch)`, () => addon.attention(qkv, qkv, qkv, 0, context, 0, vit, 1 / 8));
-    process.env.PRISMER_CUDA_ATTENTION = 'flash';
-    time(`vit self-attention without probabilities (fused kernel)`, () => addon.attention(qkv, qkv, qkv, 0, context, 0, vit, 1 / 8));
     delete process.env.PRISMER_CUDA_ATTENTION;
+    time(`vit self-attention without probabilities (fused kernel)`, () => addon.attention(qkv, qkv, qkv, 0, context, 0, vit, 1 / 8));
     const heads = B * H;
     const qc = buffer(heads * L * d), kc = buffer(heads * L * d);
     time(`vit QK^T alone, contiguous heads ${heads}x${L}x${L}x${d}`, () => addon.gemm(qc, kc, probs, heads, L, L, d, false, true, L * d, L * d, L * L));
@@ -269,6 +269,62 @@ function batchInputs(batch: number, resolution: number): ExpertInputs {
     obj_detection: { label: uniform(64, 6), instance: tf.tensor4d(Int32Array.from({ length: batch * r * r }, (_, i) => i % 6), [batch, 1, r, r], 'int32') },
     ocr_detection: uniform(64, 8),
   };
+}
+
+/**
+ * Where the host's issue time goes: every native call of the addon timed on the host (not synchronised) over three
+ * forwards, per side, beside the side's whole issue time (the rest is TypeScript and tfjs). A native call that
+ * waits on the device (a download, or a launch into a full queue) shows here.
+ */
+function hostProfile(model: Prismer, inputs: ExpertInputs, tokenBatch: { inputIds: number[][]; attentionMask: number[][] }, result: Record<string, unknown>): void {
+  const addon = cuda().addon as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const originals = new Map<string, (...a: unknown[]) => unknown>();
+  let side = 'encoder';
+  const native = new Map<string, { ms: number; calls: number }>();
+  for (const [name, fn] of Object.entries(addon)) {
+    if (typeof fn !== 'function') continue;
+    originals.set(name, fn);
+    addon[name] = (...a: unknown[]) => {
+      const t = performance.now();
+      try {
+        return fn(...a);
+      } finally {
+        const key = `${side}:${name}`, entry = native.get(key) ?? { ms: 0, calls: 0 };
+        entry.ms += performance.now() - t;
+        entry.calls++;
+        native.set(key, entry);
+      }
+    };
+  }
+  const issue = { encoder: 0, decoder: 0 };
+  const runs = 3;
+  try {
+    for (let r = 0; r < runs; r++) {
+      side = 'encoder';
+      let t = performance.now();
+      const hidden = model.encode(inputs);
+      issue.encoder += performance.now() - t;
+      originals.get('synchronize')!();
+      side = 'decoder';
+      t = performance.now();
+      const { logits } = model.decode(hidden, tokenBatch);
+      issue.decoder += performance.now() - t;
+      side = 'read';
+      logits.dataSync();
+      tf.dispose([hidden, logits]);
+    }
+  } finally {
+    for (const [name, fn] of originals) addon[name] = fn;
+  }
+  const report: Record<string, unknown> = {};
+  for (const which of ['encoder', 'decoder'] as const) {
+    const rows = [...native.entries()].filter(([key]) => key.startsWith(`${which}:`))
+      .map(([key, v]) => ({ name: key.slice(which.length + 1), ms: v.ms / runs, calls: v.calls / runs })).sort((a, b) => b.ms - a.ms);
+    const nativeMs = rows.reduce((sum, row) => sum + row.ms, 0);
+    report[which] = { issueMs: issue[which] / runs, nativeMs, calls: rows };
+    summary(`host profile ${which} (mean of ${runs}, not synchronised): issue ${(issue[which] / runs).toFixed(1)} ms, in native calls ${nativeMs.toFixed(1)} ms: ${rows.slice(0, 6).map((row) => `${row.name} ${row.ms.toFixed(2)} ms/${row.calls}`).join(', ')}`);
+  }
+  result.hostProfile = report;
 }
 
 async function partForward(): Promise<void> {
@@ -337,6 +393,7 @@ async function partForward(): Promise<void> {
     summary(`forward profile encoder: ${encoderTotal.ms.toFixed(1)} ms in ${encoderTotal.calls} kernels (${brief(encoder, 6)}); decoder: ${decoderTotal.ms.toFixed(1)} ms in ${decoderTotal.calls} kernels (${brief(decoder, 6)})`);
     summary(`forward profile by input shapes (top 15 of ${byShape.length}):`);
     for (const k of byShape.slice(0, 15)) summary(`  ${k.name} ${k.ms.toFixed(1)} ms/${k.calls}`);
+    hostProfile(model, inputs, tokenBatch, result);
   } catch (error) {
     result.error = message(error);
     summary(`forward: FAILED ${result.error}`);

@@ -64,8 +64,11 @@ if [ ! -f "$CUDA_HOME/include/cublas_v2.h" ]; then
 fi
 # cuBLASLt (the bias epilogue, gemm_bias.cu) ships with cuBLAS; without it, or with PRISMER_CUDA_NO_LT=1, the
 # addon is built without it and adds biases with a second kernel.
+# (Each folder is looked at on its own: one `ls` over both failed whenever the wheel folder was absent, which built
+# every addon before 2026-11-28 without cuBLASLt.)
 lt=(-lcublasLt)
-if [ "${PRISMER_CUDA_NO_LT:-0}" = 1 ] || ! ls "$CUDA_HOME"/lib64/libcublasLt.so* "${wheel:-/nonexistent}"/lib/libcublasLt.so* >/dev/null 2>&1; then
+has_lt() { compgen -G "$CUDA_HOME/lib64/libcublasLt.so*" >/dev/null || { [ -n "${wheel:-}" ] && compgen -G "$wheel/lib/libcublasLt.so*" >/dev/null; }; }
+if [ "${PRISMER_CUDA_NO_LT:-0}" = 1 ] || ! has_lt; then
   echo "build.sh: building without cuBLASLt (bias epilogue off)"
   lt=(-DPRISMER_NO_CUBLASLT)
 fi

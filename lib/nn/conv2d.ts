@@ -53,14 +53,27 @@ export class Conv2d extends Module {
    */
   applyFolded(x: tf.Tensor4D, scale: tf.Tensor1D, shift: tf.Tensor1D, relu: boolean): tf.Tensor4D {
     return tf.tidy(() => {
-      this.checkInput(x);
-      if (scale.shape[0] !== this.outChannels || shift.shape[0] !== this.outChannels) {
-        throw new Error(`${this.prefix}: folded scale [${scale.shape.join(', ')}] and shift [${shift.shape.join(', ')}] must have ${this.outChannels} channels`);
-      }
-      const filter = tf.mul(this.filter(), scale) as tf.Tensor4D;
-      const bias = this.hasBias ? (tf.add(tf.mul(this.parameter('bias'), scale), shift) as tf.Tensor1D) : shift;
-      return tf.fused.conv2d({ x, filter, strides: this.stride, pad: this.tfPadding(), bias, activation: relu ? 'relu' : 'linear' });
+      const { filter, bias } = this.foldedFilter(scale, shift);
+      return this.applyFilter(x, filter, bias, relu);
     });
+  }
+
+  /** The filter [kh, kw, in, out] and bias [out] of `applyFolded`, for a caller that keeps them between calls. */
+  foldedFilter(scale: tf.Tensor1D, shift: tf.Tensor1D): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
+    if (scale.shape[0] !== this.outChannels || shift.shape[0] !== this.outChannels) {
+      throw new Error(`${this.prefix}: folded scale [${scale.shape.join(', ')}] and shift [${shift.shape.join(', ')}] must have ${this.outChannels} channels`);
+    }
+    return tf.tidy(() => ({
+      filter: tf.mul(this.filter(), scale) as tf.Tensor4D,
+      bias: this.hasBias ? (tf.add(tf.mul(this.parameter('bias'), scale), shift) as tf.Tensor1D) : tf.clone(shift),
+    }));
+  }
+
+  /** One fused convolution with a given filter [kh, kw, in, out] and optional bias, ReLU'd if asked (this conv's stride and padding). */
+  applyFilter(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | undefined, relu: boolean): tf.Tensor4D {
+    this.checkInput(x);
+    if (!bias && !relu) return tf.conv2d(x, filter, this.stride, this.tfPadding());
+    return tf.fused.conv2d({ x, filter, strides: this.stride, pad: this.tfPadding(), bias, activation: relu ? 'relu' : 'linear' });
   }
 
   private checkInput(x: tf.Tensor4D): void {
@@ -70,7 +83,7 @@ export class Conv2d extends Module {
   }
 
   /** The weight in TF's [kh, kw, in, out] layout. */
-  private filter(): tf.Tensor4D {
+  filter(): tf.Tensor4D {
     return tf.transpose(this.parameter('weight'), [2, 3, 1, 0]) as tf.Tensor4D;
   }
 

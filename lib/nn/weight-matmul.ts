@@ -91,16 +91,23 @@ export function matMulWeightT(x: tf.Tensor2D, w: tf.Tensor, start = 0, count = w
  * weight (flattening x, or tf.fused.matMul, would add reshapes: ops of host cost on a backend where the decoder is
  * bound by it). Elsewhere `matMulWeightT` on x's rows then a broadcast add, whose gradients the tape records.
  */
-export function linearWeightT<T extends tf.Tensor>(x: T, w: tf.Tensor, bias: tf.Tensor1D, start = 0, count = w.shape[0]!): T {
+export function linearWeightT<T extends tf.Tensor>(x: T, w: tf.Tensor, bias: tf.Tensor1D, start = 0, count = w.shape[0]!, activation: 'linear' | 'relu' = 'linear'): T {
   if (x.rank < 2) throw new Error(`linearWeightT: x has shape [${x.shape.join(', ')}], expected rank 2 or more`);
-  if (gpuInference()) {
-    return tf.engine().runKernel('_FusedMatMul', { a: x, b: transposedRows(w, start, count), bias }, { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 }) as T;
-  }
+  if (gpuInference()) return linearTransposed(x, transposedRows(w, start, count), bias, activation);
   return tf.tidy(() => {
     const rows = x.rank === 2 ? (x as tf.Tensor2D) : (tf.reshape(x, [-1, x.shape[x.rank - 1]!]) as tf.Tensor2D);
-    const y = tf.add(matMulWeightT(rows, w, start, count), bias);
+    let y: tf.Tensor = tf.add(matMulWeightT(rows, w, start, count), bias);
+    if (activation === 'relu') y = tf.relu(y);
     return (x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), count])) as T;
   });
+}
+
+/**
+ * `x @ weightT + bias` (ReLU'd if asked) over the last axis of x (rank ≥ 2) for a weight already in [in, out] layout, as the one
+ * `_FusedMatMul` kernel of `linearWeightT` at GPU inference (no tape: there is no gradient through it).
+ */
+export function linearTransposed<T extends tf.Tensor>(x: T, weightT: tf.Tensor2D, bias: tf.Tensor1D, activation: 'linear' | 'relu' = 'linear'): T {
+  return tf.engine().runKernel('_FusedMatMul', { a: x, b: weightT, bias }, { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 }) as T;
 }
 
 /**

@@ -10,6 +10,7 @@ import { Linear } from '../../lib/nn/linear.js';
 import { MultiheadAttention } from '../../lib/nn/multihead-attention.js';
 import { ParameterStore } from '../../lib/nn/parameters.js';
 import { DecoderAttention } from '../../lib/model/decoder/attention.js';
+import { ExpertStem } from '../../lib/model/encoder/expert-stem.js';
 import type { TextDecoderConfig } from '../../lib/model/decoder/config.js';
 import { FLOAT32_MIN } from '../../lib/model/decoder/masks.js';
 
@@ -208,7 +209,7 @@ function fusedCases(): KernelCase[] {
         const self = mha.apply(x, x, x, { returnWeights: true });
         return [self.output, self.weights!, mha.apply(x, kv, kv).output, mha.apply(x, kv, v).output];
       }) },
-    // Head width 64, at least 64 queries, no mask, no probabilities: the addon's fused kernel under PRISMER_CUDA_ATTENTION=flash
+    // Head width 64, at least 64 queries, no mask, no probabilities: the addon's fused kernel (unless PRISMER_CUDA_ATTENTION=gemm)
     // (partial query and key tiles, several key tiles, a packed q|k|v and a separate k|v).
     { name: 'PrismerAttention without probabilities (the ViT shape: head width 64, 64+ queries)', tolerance: F, run: () => withStore(
       (store) => new MultiheadAttention(store, 'mha', 128, 2),
@@ -247,6 +248,20 @@ function fusedCases(): KernelCase[] {
         const { scale, shift } = bn.evalScaleShift();
         const folded = conv.applyFolded(x, scale, shift, true);
         return [folded, conv.applyFolded(x, scale, shift, false), proj.applyFolded(folded, rand([4]) as tf.Tensor1D, rand([4]) as tf.Tensor1D, true)];
+      }) },
+    // At GPU inference the stems keep their folded filters and the decoder its stacked q|k|v and k|v weights in the
+    // store; a parameter assigned between calls (checkpoint load, optimiser step) must be seen by the next call.
+    { name: 'Weights kept between GPU inference calls (folded expert stem, stacked decoder projections) follow parameter updates', tolerance: F, run: () => withStore(
+      (store) => [store, new ExpertStem(store, 'stem', 'categorical', 3, 16, 16), new DecoderAttention(store, 'self', decoderConfig, false), new DecoderAttention(store, 'cross', decoderConfig, true)] as const,
+      ([store, stem, selfAttention, cross]) => {
+        const image = rand([2, 3, 12, 12]) as tf.Tensor4D, hidden = rand([2, 5, 32]) as tf.Tensor3D, source = rand([2, 7, 24]) as tf.Tensor3D;
+        const run = () => [stem.apply(image), selfAttention.apply(hidden, null), cross.apply(hidden, null, source)];
+        const before = [...run(), ...run()];
+        for (const name of ['stem.1.weight', 'stem.5.running_var', 'stem.13.weight', 'self.self.key.bias', 'self.self.value.weight', 'cross.self.key.weight', 'cross.self.value.bias']) {
+          const variable = store.get(name);
+          variable.assign(rand(variable.shape, 0.1, 0.9));
+        }
+        return [...before, ...run()];
       }) },
   ];
 }

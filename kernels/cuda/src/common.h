@@ -79,8 +79,11 @@ void gemmInit();
 void gemmSetTF32(bool enabled);
 bool gemmTF32();
 // C [m x n] = A [m x k] · op(B) + residual [m x n] (optional, null for none) + bias [n], ReLU'd when asked, in one
-// cuBLASLt call; false (nothing queued) when cuBLASLt cannot, and the caller does the rest itself (gemm_bias.cu).
+// cuBLASLt call (or, where timing on first use found it faster, the bias written first and a GEMM accumulating onto it);
+// false (nothing queued) when cuBLASLt cannot, and the caller does the rest itself (gemm_bias.cu).
 bool gemmBias(const float* a, const float* b, const float* bias, const float* residual, float* c, int64_t m, int64_t n, int64_t k, bool transB, bool relu);
+// C [m x n] += A [m x k] · op(B), row-major, one cublasSgemm with beta = 1 (gemm_bias.cu's prefilled path).
+void gemmAccumulate(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool transB);
 int gemmVersion();
 void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA, bool transB,
           int64_t strideA, int64_t strideB, int64_t strideC);

@@ -1,4 +1,4 @@
-// The fused attention kernel of attention.cu (PRISMER_CUDA_ATTENTION=flash), alone in this header so that
+// The fused attention kernel of attention.cu (its default where it applies), alone in this header so that
 // kernels/cuda/emulate/ can compile the very same code on the host (threads emulated) and check it without a GPU.
 // Needs pc::HeadView, float4/make_float4, INFINITY, exp2f/fmaxf and the CUDA built-ins before it is included.
 

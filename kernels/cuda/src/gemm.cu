@@ -63,6 +63,17 @@ void gemmStrided(const float* a, int64_t lda, int64_t strideA, const float* b, i
   afterLaunch("gemm");
 }
 
+void gemmAccumulate(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool transB) {
+  gemmInit();
+  const int64_t limit = 0x7fffffff;
+  if (m > limit || n > limit || k > limit) throw Error("gemm: dimension beyond int32");
+  const float alpha = 1.f, beta = 1.f;
+  checkBlas(cublasSgemm(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha, b,
+                        static_cast<int>(transB ? k : n), a, static_cast<int>(k), &beta, c, static_cast<int>(n)),
+            "cublasSgemm (accumulate)");
+  afterLaunch("gemm (accumulate)");
+}
+
 void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA, bool transB,
           int64_t strideA, int64_t strideB, int64_t strideC) {
   if (batch == 0 || m == 0 || n == 0) return;

@@ -127,8 +127,8 @@ export interface CudaAddon {
    * −FLT_MAX)) (no mask: no clamp), then out = probs · v. `p` = [B, H, Lq, Lk, d, then offset, batch, head and row
    * strides of q, k, v and out (4 each), then the mask's b, h, q, k strides]; element (b, h, l, j) of a view is at
    * offset + b·batchStride + h·headStride + l·rowStride + j. `mask` is 0 for none; `probs` 0 when the probabilities
-   * are not wanted (the addon then uses scratch, or with PRISMER_CUDA_ATTENTION=flash and no mask, d = 64 and at
-   * least 64 queries one fused kernel that never materialises them).
+   * are not wanted (the addon then uses scratch, or with no mask, d = 64 and at least 64 queries one fused kernel that
+   * never materialises them, unless PRISMER_CUDA_ATTENTION=gemm).
    */
   attention(q: DeviceHandle, k: DeviceHandle, v: DeviceHandle, mask: DeviceHandle, out: DeviceHandle, probs: DeviceHandle, p: number[], scale: number): void;
 }

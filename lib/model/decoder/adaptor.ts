@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../nn/module.js';
 import { Linear } from '../../nn/linear.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
-import { squaredRelu } from '../../nn/activations.js';
 import type { ParameterStore } from '../../nn/parameters.js';
 import type { TextDecoderConfig } from './config.js';
 
@@ -25,6 +24,6 @@ export class NormLateAdaptor extends Module {
   }
 
   apply(hidden: tf.Tensor3D): tf.Tensor3D {
-    return tf.tidy(() => this.layerNorm.apply(this.up.applyAdd(squaredRelu(this.down.apply(hidden)), hidden)));
+    return tf.tidy(() => this.layerNorm.apply(this.up.applyAdd(this.down.applySquaredRelu(hidden), hidden)));
   }
 }

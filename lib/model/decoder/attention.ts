@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../nn/module.js';
 import { Linear } from '../../nn/linear.js';
-import { batchedMatMul } from '../../nn/weight-matmul.js';
-import { FUSED_KERNELS, fusedAttention, fusedAvailable, type HeadView } from '../../nn/fused.js';
+import { batchedMatMul, linearTransposed } from '../../nn/weight-matmul.js';
+import { FUSED_KERNELS, fusedAttention, fusedAvailable, gpuInference, type HeadView } from '../../nn/fused.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import type { ParameterStore } from '../../nn/parameters.js';
 import type { TextDecoderConfig } from './config.js';
@@ -60,7 +60,7 @@ export class DecoderAttention extends Module {
       const keyLength = keyValues.keys.shape[2];
       if (!dropout && keyLength > 0 && fusedAvailable(FUSED_KERNELS.attention)) {
         const perHead = (tensor: tf.Tensor4D): HeadView => ({ tensor, offset: 0, batchStride: this.heads * keyLength * this.headDim, headStride: keyLength * this.headDim, rowStride: this.headDim });
-        return this.fusedOutput(hidden, perHead(keyValues.keys), perHead(keyValues.values), keyLength, mask, onWeights);
+        return this.fusedOutput(hidden, this.queryView(hidden), perHead(keyValues.keys), perHead(keyValues.values), keyLength, mask, onWeights);
       }
       const q = this.splitHeads(this.queryProjection.apply(hidden));
       const [, heads, , headDim] = q.shape;
@@ -83,18 +83,47 @@ export class DecoderAttention extends Module {
     });
   }
 
-  /** LN(dense(attention context) + hidden) through the fused kernel: q read in place from its projection, keys and values through `k`/`v`. */
-  private fusedOutput(hidden: tf.Tensor3D, k: HeadView, v: HeadView, keyLength: number, mask: tf.Tensor4D | null, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
+  /** LN(dense(attention context) + hidden) through the fused kernel, reading q, k and v through their views. */
+  private fusedOutput(hidden: tf.Tensor3D, q: HeadView, k: HeadView, v: HeadView, keyLength: number, mask: tf.Tensor4D | null, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
     const [batch, length] = hidden.shape;
-    const width = this.heads * this.headDim;
-    const q = this.queryProjection.apply(hidden);
     const { context, probs } = fusedAttention({
-      q: { tensor: q, offset: 0, batchStride: length * width, headStride: this.headDim, rowStride: width }, k, v,
-      batch, heads: this.heads, queryLength: length, keyLength, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim), mask, layout: 'batch-first',
+      q, k, v, batch, heads: this.heads, queryLength: length, keyLength, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim), mask, layout: 'batch-first',
       withProbs: onWeights !== undefined,
     });
     if (probs) onWeights?.(probs);
     return this.layerNorm.apply(this.dense.applyAdd(context, hidden));
+  }
+
+  /** The query projection of `hidden`, read in place as per-head views. */
+  private queryView(hidden: tf.Tensor3D): HeadView {
+    return this.tokenMajor(this.queryProjection.apply(hidden), 0, this.heads * this.headDim);
+  }
+
+  /** Head views into a token-major projection [N, s, rowWidth] whose heads start at column `offset`. */
+  private tokenMajor(tensor: tf.Tensor3D, offset: number, rowWidth: number): HeadView {
+    return { tensor, offset, batchStride: tensor.shape[1] * rowWidth, headStride: this.headDim, rowStride: rowWidth };
+  }
+
+  /**
+   * GPU inference: the projections that read the same input as one GEMM over their weights stacked — q|k|v for
+   * self-attention, k|v of the encoder output for cross-attention — read in place by the attention kernel. The
+   * stacked weights are kept by the store until a projection's parameters change. Same products, fewer launches:
+   * the decoder is bound by the host's issue time there (bench/gpu.ts's host profile).
+   */
+  private packedOutput(hidden: tf.Tensor3D, source: tf.Tensor3D, mask: tf.Tensor4D | null, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
+    const width = this.heads * this.headDim;
+    const self = source === hidden;
+    const projections = self ? [this.queryProjection, this.keyProjection, this.valueProjection] : [this.keyProjection, this.valueProjection];
+    const sources = projections.flatMap((p) => [this.store.get(`${p.prefix}.weight`), this.store.get(`${p.prefix}.bias`)]);
+    const [weightT, bias] = this.store.derived(`${this.prefix}:${self ? 'qkv' : 'kv'}`, sources, () => [
+      tf.transpose(tf.concat(sources.filter((_, i) => i % 2 === 0), 0)) as tf.Tensor2D,
+      tf.concat(sources.filter((_, i) => i % 2 === 1), 0) as tf.Tensor1D,
+    ] as [tf.Tensor2D, tf.Tensor1D]);
+    const packed = linearTransposed(source, weightT, bias);
+    const rowWidth = projections.length * width;
+    const q = self ? this.tokenMajor(packed, 0, rowWidth) : this.queryView(hidden);
+    const k = this.tokenMajor(packed, self ? width : 0, rowWidth), v = this.tokenMajor(packed, self ? 2 * width : width, rowWidth);
+    return this.fusedOutput(hidden, q, k, v, source.shape[1], mask, onWeights);
   }
 
   /**
@@ -105,9 +134,10 @@ export class DecoderAttention extends Module {
     return tf.tidy(() => {
       const keyLength = source.shape[1];
       if (!dropout && keyLength > 0 && fusedAvailable(FUSED_KERNELS.attention)) {
+        if (gpuInference()) return this.packedOutput(hidden, source, mask, onWeights);
         const width = this.heads * this.headDim;
-        const tokenMajor = (tensor: tf.Tensor3D): HeadView => ({ tensor, offset: 0, batchStride: keyLength * width, headStride: this.headDim, rowStride: width });
-        return this.fusedOutput(hidden, tokenMajor(this.keyProjection.apply(source)), tokenMajor(this.valueProjection.apply(source)), keyLength, mask, onWeights);
+        return this.fusedOutput(hidden, this.queryView(hidden), this.tokenMajor(this.keyProjection.apply(source), 0, width), this.tokenMajor(this.valueProjection.apply(source), 0, width),
+          keyLength, mask, onWeights);
       }
       return this.attend(hidden, this.projectKeyValues(source), mask, dropout, onWeights);
     });

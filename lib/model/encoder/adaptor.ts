@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { squaredRelu } from '../../nn/activations.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
@@ -25,7 +24,7 @@ export class Adaptor extends Module {
 
   apply<T extends tf.Tensor>(x: T): T {
     return tf.tidy(() => {
-      const branchPlus = (h: T) => this.upProj.applyAdd(squaredRelu(this.downProj.apply(h)), x);
+      const branchPlus = (h: T) => this.upProj.applyAdd(this.downProj.applySquaredRelu(h), x);
       if (this.normLate) return this.adaptorLn.apply(branchPlus(x));
       return branchPlus(this.adaptorLn.apply(x));
     });

@@ -42,15 +42,30 @@ export class ExpertStem extends Module {
     }
     return tf.tidy(() => {
       let h = upsamplingBilinear2dToNHWC(x, this.scaleFactor);
-      // At GPU inference each eval BatchNorm folds into its conv: one GEMM with bias and ReLU in the epilogue.
-      const fold = !options.training && gpuInference();
-      for (let i = 0; i < 4; i++) {
-        if (fold) {
-          const { scale, shift } = this.norms[i]!.evalScaleShift();
-          h = this.convs[i]!.applyFolded(h, scale, shift, true);
-        } else h = this.norms[i]!.apply(this.convs[i]!.apply(h), { ...options, relu: true });
-      }
+      if (!options.training && gpuInference()) return this.applyFolded(h);
+      for (let i = 0; i < 4; i++) h = this.norms[i]!.apply(this.convs[i]!.apply(h), { ...options, relu: true });
       return this.projection.apply(h);
     });
+  }
+
+  /**
+   * GPU inference: each eval BatchNorm folded into its conv (one GEMM with bias and ReLU in the epilogue). The folded
+   * filters are derived from the parameters once and kept by the store until one of them changes, which spares
+   * every forward ~30 small kernels per stem (the filter transposes and the folding arithmetic).
+   */
+  private applyFolded(upsampled: tf.Tensor4D): tf.Tensor4D {
+    let h = upsampled;
+    for (let i = 0; i < 4; i++) {
+      const conv = this.convs[i]!, norm = this.norms[i]!;
+      const sources = [`${conv.prefix}.weight`, ...['weight', 'bias', 'running_mean', 'running_var'].map((name) => `${norm.prefix}.${name}`)].map((name) => this.store.get(name));
+      const [filter, bias] = this.store.derived(`${conv.prefix}:folded`, sources, () => {
+        const { scale, shift } = norm.evalScaleShift();
+        const folded = conv.foldedFilter(scale, shift);
+        return [folded.filter, folded.bias] as [tf.Tensor4D, tf.Tensor1D];
+      });
+      h = conv.applyFilter(h, filter, bias, true);
+    }
+    const [projection] = this.store.derived(`${this.projection.prefix}:filter`, [this.store.get(`${this.projection.prefix}.weight`)], () => [this.projection.filter()] as [tf.Tensor4D]);
+    return this.projection.applyFilter(h, projection, undefined, false);
   }
 }

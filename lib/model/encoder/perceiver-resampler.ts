@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { squaredRelu } from '../../nn/activations.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
@@ -40,7 +39,7 @@ export class PerceiverAttentionBlock extends Module {
         onWeights!(weights);
         weights.dispose();
       }
-      return this.proj.applyAdd(squaredRelu(this.fc.apply(this.lnFf.apply(attended))), attended);
+      return this.proj.applyAdd(this.fc.applySquaredRelu(this.lnFf.apply(attended)), attended);
     });
   }
 }
