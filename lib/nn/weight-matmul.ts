@@ -86,7 +86,7 @@ export function matMulWeightT(x: tf.Tensor2D, w: tf.Tensor, start = 0, count = w
 }
 
 /**
- * `x @ W[start:start+count]^T + bias` (nn.Linear with bias) over the last axis of x (rank ≥ 2). At GPU inference one
+ * `x @ W[start:start+count]^T + bias` (nn.Linear with bias) over the last axis of x (rank ≥ 2), ReLU'd when `activation` is relu. At GPU inference one
  * GEMM with the bias in its epilogue: the `_FusedMatMul` kernel directly, on x as it is and the cached transposed
  * weight (flattening x, or tf.fused.matMul, would add reshapes: ops of host cost on a backend where the decoder is
  * bound by it). Elsewhere `matMulWeightT` on x's rows then a broadcast add, whose gradients the tape records.
