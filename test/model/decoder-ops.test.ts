@@ -7,6 +7,7 @@ import { readSafetensors } from '../../lib/io/safetensors.js';
 import {
   FLOAT32_MIN, decoderExtendedAttentionMask, decoderLossPerSample, decoderPositionIds, labelSmoothedTokenLoss,
 } from '../../lib/model/decoder/index.js';
+import { lookupEmbeddingRows } from '../../lib/model/decoder/lookup.js';
 import { BACKENDS, PARITY, floatTensor, intTensor, maxAbsDiff, useBackend } from './prismer-fixtures.js';
 
 const ops = readSafetensors(`${PARITY}/ops/ops.safetensors`).tensors;
@@ -75,3 +76,15 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('embedding lookup', () => {
+  it('gathers rows and names an id outside the table (low and high) instead of returning zeros', async () => {
+    await tf.setBackend('cpu');
+    const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const rows = lookupEmbeddingRows(table, tf.tensor2d([[2, 0]], [1, 2], 'int32'));
+    assert.deepEqual(rows.arraySync(), [[[5, 6], [1, 2]]]);
+    assert.throws(() => lookupEmbeddingRows(table, tf.tensor1d([0, 3], 'int32')), /embedding lookup: id 3 is outside \[0, 3\)/);
+    assert.throws(() => lookupEmbeddingRows(table, tf.tensor1d([-1, 1], 'int32'), 2), /embedding lookup: id -1 is outside \[0, 2\)/);
+    tf.dispose([table, rows]);
+  });
+});

@@ -10,8 +10,8 @@ export function lookupEmbeddingRows(table: tf.Tensor2D | tf.Variable, ids: tf.Te
   return tf.tidy(() => {
     const intIds = tf.cast(ids, 'int32');
     if (intIds.size > 0) {
-      const low = tf.min(intIds).dataSync()[0]!;
-      const high = tf.max(intIds).dataSync()[0]!;
+      // One read for both bounds: on the GPU each read waits for the queue to drain.
+      const [low, high] = tf.stack([tf.min(intIds), tf.max(intIds)]).dataSync() as unknown as [number, number];
       if (low < 0 || high >= limit) throw new Error(`embedding lookup: id ${low < 0 ? low : high} is outside [0, ${limit})`);
     }
     return embeddingLookup(table as tf.Tensor2D, intIds);
