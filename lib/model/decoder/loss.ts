@@ -17,7 +17,7 @@ export function labelSmoothedTokenLoss(logits: tf.Tensor2D, labels: tf.Tensor1D,
   const prepared = tf.tidy(() => {
     const valid = tf.notEqual(labels, IGNORE_INDEX);
     const safe = tf.where(valid, tf.cast(labels, 'int32'), tf.zerosLike(labels).toInt());
-    const [low, high] = [tf.min(safe).dataSync()[0]!, tf.max(safe).dataSync()[0]!];
+    const [low, high] = tf.stack([tf.min(safe), tf.max(safe)]).dataSync() as unknown as [number, number];
     if (rows > 0 && (low < 0 || high >= vocab)) throw new Error(`labelSmoothedTokenLoss: label ${low < 0 ? low : high} is outside [0, ${vocab}) and not ${IGNORE_INDEX}`);
     return { valid: tf.cast(valid, 'float32') as tf.Tensor1D, safe: safe as tf.Tensor1D };
   });
