@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from './module.js';
-import { squaredRelu } from './activations.js';
 import { FUSED_KERNELS, fusedAvailable, fusedLinearAdd } from './fused.js';
 import { linearWeightT, matMulWeightT } from './weight-matmul.js';
 import type { ParameterStore } from './parameters.js';
@@ -17,26 +16,26 @@ export class Linear extends Module {
   readonly hasBias: boolean;
 
   apply<T extends tf.Tensor>(x: T): T {
+    return this.project(x, 'linear');
+  }
+
+  /** Prismer's SquaredReLU of apply(x), `relu(apply(x))²`; with a bias the ReLU rides in the GEMM's epilogue where the backend fuses it. */
+  applySquaredRelu<T extends tf.Tensor>(x: T): T {
+    return tf.tidy(() => tf.square(this.project(x, 'relu')) as T);
+  }
+
+  private project<T extends tf.Tensor>(x: T, activation: 'linear' | 'relu'): T {
     return tf.tidy(() => {
       const lastAxis = x.shape[x.rank - 1];
       if (lastAxis !== this.inFeatures) {
         throw new Error(`${this.prefix}: input has ${lastAxis} features, expected ${this.inFeatures}`);
       }
       const weight = this.parameter('weight');
-      if (this.hasBias && x.rank >= 2) return linearWeightT(x, weight, this.parameter('bias') as tf.Tensor1D);
+      if (this.hasBias && x.rank >= 2) return linearWeightT(x, weight, this.parameter('bias') as tf.Tensor1D, 0, weight.shape[0], activation);
       const flat = x.reshape([-1, this.inFeatures]) as tf.Tensor2D;
-      const y = this.hasBias ? tf.add(matMulWeightT(flat, weight), this.parameter('bias')) : matMulWeightT(flat, weight);
+      let y: tf.Tensor = this.hasBias ? tf.add(matMulWeightT(flat, weight), this.parameter('bias')) : matMulWeightT(flat, weight);
+      if (activation === 'relu') y = tf.relu(y);
       return y.reshape([...x.shape.slice(0, -1), this.outFeatures]) as T;
-    });
-  }
-
-  /** Prismer's SquaredReLU of apply(x), `relu(apply(x))²`; with a bias the ReLU rides in the GEMM's epilogue where the backend fuses it. */
-  applySquaredRelu<T extends tf.Tensor>(x: T): T {
-    return tf.tidy(() => {
-      if (!this.hasBias || x.rank < 2) return squaredRelu(this.apply(x));
-      if (x.shape[x.rank - 1] !== this.inFeatures) throw new Error(`${this.prefix}: input has ${x.shape[x.rank - 1]} features, expected ${this.inFeatures}`);
-      const weight = this.parameter('weight');
-      return tf.square(linearWeightT(x, weight, this.parameter('bias') as tf.Tensor1D, 0, weight.shape[0], 'relu')) as T;
     });
   }
 

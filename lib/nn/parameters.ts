@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { DerivedTensors } from './derived-tensors.js';
 
 /** How a parameter starts before a checkpoint is loaded. `normal`/`uniform` give the std / half-width. */
 export type ParameterInit = 'zeros' | 'ones' | { normal: number } | { uniform: number } | { values: tf.Tensor };
@@ -14,7 +15,7 @@ export class ParameterStore {
   private readonly bufferNames = new Set<string>();
   /** Variables another store owns (`adopt`): shared, never disposed by this one. */
   private readonly borrowed = new Set<string>();
-  private readonly derivedEntries = new Map<string, { sources: readonly object[]; values: tf.Tensor[] }>();
+  private readonly derivedTensors = new DerivedTensors();
   private nextSeed: number;
 
   constructor(seed = 0) {
@@ -98,27 +99,16 @@ export class ParameterStore {
 
   /**
    * Tensors computed from parameters alone (a filter in TF's layout, a BatchNorm folded into a conv), kept under
-   * `key` between inference calls instead of recomputed by every forward. They are recomputed when any of `sources`
-   * holds new data: `Variable.assign` (a checkpoint load, an optimiser step) gives a variable a new data id. Not
+   * `key` between inference calls and recomputed when any of `sources` is assigned (`DerivedTensors`). Not
    * differentiable: for inference paths only. The store disposes them with its variables.
    */
   derived<T extends tf.Tensor[]>(key: string, sources: readonly tf.Tensor[], compute: () => T): T {
-    const ids = sources.map((source) => source.dataId);
-    const kept = this.derivedEntries.get(key);
-    if (kept && kept.sources.length === ids.length && kept.sources.every((id, i) => id === ids[i]) && kept.values.every((value) => !value.isDisposed)) {
-      return kept.values as T;
-    }
-    if (kept) tf.dispose(kept.values);
-    const values = tf.tidy(compute);
-    for (const value of values) tf.keep(value);
-    this.derivedEntries.set(key, { sources: ids, values });
-    return values;
+    return this.derivedTensors.get(key, sources, compute);
   }
 
   /** Disposes the variables this store created (adopted ones stay with their owner) and its derived tensors. */
   dispose(): void {
-    for (const { values } of this.derivedEntries.values()) tf.dispose(values);
-    this.derivedEntries.clear();
+    this.derivedTensors.clear();
     for (const [name, variable] of this.variables) if (!this.borrowed.has(name)) variable.dispose();
     this.variables.clear();
     this.bufferNames.clear();

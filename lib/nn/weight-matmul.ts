@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { DerivedTensors } from './derived-tensors.js';
 import { gpuInference } from './fused.js';
 
 // Fast paths for `x @ W^T` with a PyTorch-layout weight W [out, in], and for per-head batched matmuls.
@@ -8,22 +9,7 @@ import { gpuInference } from './fused.js';
 // its current data, so `assign` invalidates it; XNNPACK then also keeps its packed copy), and the
 // gradient is supplied by hand so the cache never has to be on the tape.
 
-interface CacheEntry {
-  variable: tf.Variable;
-  dataId: object;
-  transposed: tf.Tensor2D;
-}
-
-const cache = new Map<string, CacheEntry>();
-
-function dropStale(): void {
-  for (const [key, entry] of cache) {
-    if (entry.variable.isDisposed || entry.variable.dataId !== entry.dataId) {
-      entry.transposed.dispose();
-      cache.delete(key);
-    }
-  }
-}
+const cache = new DerivedTensors();
 
 /** W as a matrix [out, in]: trailing axes flattened (a conv weight [out, c, kh, kw] → [out, c*kh*kw]). */
 function asMatrix(w: tf.Tensor): tf.Tensor2D {
@@ -38,24 +24,17 @@ function transposedRows(w: tf.Tensor, start: number, count: number): tf.Tensor2D
     return tf.transpose(whole ? m : tf.slice(m, [start, 0], [count, m.shape[1]])) as tf.Tensor2D;
   };
   if (!(w instanceof tf.Variable)) return compute();
-  const key = `${w.id}:${start}:${count}`;
-  const hit = cache.get(key);
-  if (hit && hit.dataId === w.dataId && !hit.transposed.isDisposed) return hit.transposed;
-  dropStale();
-  const transposed = tf.keep(tf.tidy(compute));
-  cache.set(key, { variable: w as tf.Variable, dataId: w.dataId, transposed });
-  return transposed;
+  return cache.get(`${w.id}:${start}:${count}`, [w], () => [compute()])[0]!;
 }
 
 /** Frees every cached transposed weight (e.g. before a memory-hungry step); they are rebuilt on demand. */
 export function clearTransposedWeightCache(): void {
-  for (const entry of cache.values()) entry.transposed.dispose();
   cache.clear();
 }
 
 /** Number of cached transposed weights (for tests and memory accounting). */
 export function transposedWeightCacheSize(): number {
-  dropStale();
+  cache.prune();
   return cache.size;
 }
 

@@ -167,7 +167,6 @@ void tune(Plan& p, const float* a, const float* b, const float* bias, const floa
     runPrefilled(a, b, bias, residual, scratch, m, n, k, transB, relu);
     return true;
   });
-  cudaGetLastError();
   if (prefilled < best) {
     p.prefilled = true;
     best = prefilled;

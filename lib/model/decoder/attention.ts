@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../nn/module.js';
 import { Linear } from '../../nn/linear.js';
 import { batchedMatMul, linearTransposed } from '../../nn/weight-matmul.js';
-import { FUSED_KERNELS, fusedAttention, fusedAvailable, gpuInference, type HeadView } from '../../nn/fused.js';
+import { FUSED_KERNELS, fusedAttention, fusedAvailable, type HeadView } from '../../nn/fused.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import type { ParameterStore } from '../../nn/parameters.js';
 import type { TextDecoderConfig } from './config.js';
@@ -105,7 +105,7 @@ export class DecoderAttention extends Module {
   }
 
   /**
-   * GPU inference: the projections that read the same input as one GEMM over their weights stacked — q|k|v for
+   * Where the fused attention kernel runs (inference on the cuda backend): the projections that read the same input as one GEMM over their weights stacked — q|k|v for
    * self-attention, k|v of the encoder output for cross-attention — read in place by the attention kernel. The
    * stacked weights are kept by the store until a projection's parameters change. Same products, fewer launches:
    * the decoder is bound by the host's issue time there (bench/gpu.ts's host profile).
@@ -128,17 +128,12 @@ export class DecoderAttention extends Module {
 
   /**
    * Full self-attention over `hidden` alone (no cache), or cross-attention to `source`. The fused kernel reads the
-   * key and value projections [N, s, heads·d] in place, so no head split is materialised.
+   * stacked projections in place (`packedOutput`), so no head split is materialised.
    */
   apply(hidden: tf.Tensor3D, mask: tf.Tensor4D | null, source: tf.Tensor3D = hidden, dropout?: DecoderDropout, onWeights?: (weights: tf.Tensor4D) => void): tf.Tensor3D {
     return tf.tidy(() => {
       const keyLength = source.shape[1];
-      if (!dropout && keyLength > 0 && fusedAvailable(FUSED_KERNELS.attention)) {
-        if (gpuInference()) return this.packedOutput(hidden, source, mask, onWeights);
-        const width = this.heads * this.headDim;
-        return this.fusedOutput(hidden, this.queryView(hidden), this.tokenMajor(this.keyProjection.apply(source), 0, width), this.tokenMajor(this.valueProjection.apply(source), 0, width),
-          keyLength, mask, onWeights);
-      }
+      if (!dropout && keyLength > 0 && fusedAvailable(FUSED_KERNELS.attention)) return this.packedOutput(hidden, source, mask, onWeights);
       return this.attend(hidden, this.projectKeyValues(source), mask, dropout, onWeights);
     });
   }
