@@ -6,7 +6,7 @@ import { loadExperimentConfig } from '../config/load.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import type { CaptionTestEntry } from '../data/formats.js';
 import type { CaptionMetricScores } from '../metrics/captions.js';
-import { bestAnswerPerQuestionType, bestConstantCaption } from '../train/baselines.js';
+import { answerInSceneBaseline, bestAnswerPerQuestionType, bestConstantCaption } from '../train/baselines.js';
 import { ensurePrismShapes } from '../train/experiment.js';
 import { formatDuration } from '../train/progress.js';
 import { readTrainLog } from '../train/log.js';
@@ -156,6 +156,7 @@ export const startCommand: Command = {
     const constant = bestConstantCaption(resolve(captionConfig.data_path), testEntries);
     const vqaResults = JSON.parse(readFileSync(vqaMetrics.results, 'utf8')) as Array<{ question_id: number; answer: string }>;
     const prior = bestAnswerPerQuestionType(resolve(vqaConfig.data_path), vqaResults.map((r) => r.question_id));
+    const inScene = answerInSceneBaseline(resolve(vqaConfig.data_path), vqaResults.map((r) => r.question_id));
     const vqaScores = vqaMetrics.scores as { overall: number; perQuestionType: Record<string, number> } | null;
     const captionFacts = trainingFacts(runs.caption);
     const vqaFacts = trainingFacts(runs.vqa);
@@ -168,6 +169,7 @@ export const startCommand: Command = {
       vqa: vqaScores && prior ? {
         overall: vqaScores.overall, perQuestionType: vqaScores.perQuestionType,
         baseline: { overall: prior.scores.overall, perQuestionType: prior.scores.perQuestionType, answers: prior.answers },
+        ...(inScene ? { inScene } : {}),
         questions: vqaResults.length, trainSeconds: vqaFacts.seconds, steps: vqaFacts.steps,
       } : null,
       images: testEntries.length,

@@ -40,6 +40,33 @@ export function bestAnswerPerQuestionType(dataPath: string, questionIds: readonl
   return { answers, results, scores };
 }
 
+/**
+ * Expected accuracy (%) per question type of answering with one of the scene's colours (or kinds) picked at random,
+ * for the Prism Shapes questions whose answer names one (`in_scene` in `vqav2_test_answers.json`): what a model
+ * scores that knows which colours and kinds the image holds but not which object a question means. Null when the
+ * test answers carry no `in_scene` (other data, or Prism Shapes before version 3).
+ */
+export function answerInSceneBaseline(dataPath: string, questionIds: readonly number[]): Record<string, number> | null {
+  const path = join(dataPath, 'vqav2_test_answers.json');
+  if (!existsSync(path)) return null;
+  const rows = JSON.parse(readFileSync(path, 'utf8')) as Array<{ question_id: number; answer: string; question_type: string; in_scene?: unknown }>;
+  const wanted = new Set(questionIds);
+  const sums = new Map<string, { total: number; count: number }>();
+  for (const r of rows) {
+    if (!wanted.has(r.question_id) || r.in_scene === undefined || r.in_scene === null) continue;
+    if (!Array.isArray(r.in_scene) || r.in_scene.length === 0 || !r.in_scene.every((v) => typeof v === 'string')) {
+      throw new Error(`${path}: question ${r.question_id} field 'in_scene' must be a non-empty list of answers or null`);
+    }
+    const chance = r.in_scene.includes(r.answer) ? 1 / r.in_scene.length : 0;
+    const sum = sums.get(r.question_type) ?? { total: 0, count: 0 };
+    sum.total += chance;
+    sum.count += 1;
+    sums.set(r.question_type, sum);
+  }
+  if (sums.size === 0) return null;
+  return Object.fromEntries([...sums].map(([type, { total, count }]) => [type, (100 * total) / count]));
+}
+
 export interface ConstantCaptionBaseline {
   caption: string;
   scores: CaptionScores;

@@ -26,7 +26,7 @@ export { prepareExperiment, ensurePrismShapes, captionDatasets, vqaDatasets, bui
 export type { ExperimentSetup } from './experiment.js';
 export { generateTestCaptions, answerTestQuestions, scoreTestCaptions, scoreTestAnswers, captionReferences, testAnswerAnnotations, captionImageId } from './evaluate.js';
 export type { CaptionResultEntry, VqaResultEntry } from './evaluate.js';
-export { bestAnswerPerQuestionType, bestConstantCaption } from './baselines.js';
+export { answerInSceneBaseline, bestAnswerPerQuestionType, bestConstantCaption } from './baselines.js';
 export type { AnswerPriorBaseline, ConstantCaptionBaseline } from './baselines.js';
 export { runTraining, evaluateExperiment, evaluationMetrics, experimentRunDir, loadInitialWeights } from './run.js';
 export type { RunTrainingOptions, TrainingRun, ExperimentEvaluation, EvaluateOptions } from './run.js';

@@ -13,6 +13,8 @@ export interface StartSummary {
   vqa: {
     overall: number; perQuestionType: Record<string, number>;
     baseline: { overall: number; perQuestionType: Record<string, number>; answers: Record<string, string> };
+    /** Per question type whose answer names a colour or kind: a random one of those in the scene (`answerInSceneBaseline`). */
+    inScene?: Record<string, number>;
     questions: number; trainSeconds: number; steps: number;
   } | null;
   images: number;
@@ -36,8 +38,11 @@ export function formatStartTable(summary: StartSummary): string {
     const v = summary.vqa;
     lines.push(row('VQA accuracy (%)', v.overall.toFixed(2), v.baseline.overall.toFixed(2), 'baseline: best single answer per question type'));
     for (const [type, acc] of Object.entries(v.perQuestionType)) {
-      lines.push(row(`  ${type}`, acc.toFixed(2), (v.baseline.perQuestionType[type] ?? 0).toFixed(2), `prior answer '${v.baseline.answers[type] ?? '?'}'`));
+      const inScene = v.inScene?.[type];
+      const note = `prior answer '${v.baseline.answers[type] ?? '?'}'${inScene === undefined ? '' : `; one in the scene at random: ${inScene.toFixed(2)}`}`;
+      lines.push(row(`  ${type}`, acc.toFixed(2), (v.baseline.perQuestionType[type] ?? 0).toFixed(2), note));
     }
+    if (v.inScene) lines.push('  (one in the scene at random: a colour or kind of the scene\'s shapes, the answer of a model that sees them but not which one the question means)');
   }
   return lines.join('\n');
 }

@@ -23,10 +23,13 @@ test('prismer start trains both tasks, evaluates, prints the table and writes th
   for (const file of ['summary.json', 'report.md', 'training-curves.svg', 'vqa-accuracy.svg', 'caption-metrics.svg', 'caption/train.jsonl', 'vqa/train.jsonl', 'caption/config.json', 'vqa/metrics.json']) {
     assert.ok(existsSync(join(out, file)), `${file} is in the report folder`);
   }
-  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { caption: { steps: number; baseline: { caption: string } }; vqa: { baseline: { answers: Record<string, string> } } };
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { caption: { steps: number; baseline: { caption: string } }; vqa: { baseline: { answers: Record<string, string> }; inScene: Record<string, number> } };
   assert.ok(summary.caption.steps >= 1);
   assert.match(summary.caption.baseline.caption, /\.$/);
   assert.ok(Object.keys(summary.vqa.baseline.answers).length >= 3);
+  // colour questions exist in any scene (each shape of a unique kind gets one); their in-scene chance is a percentage
+  assert.ok(summary.vqa.inScene.colour! > 0 && summary.vqa.inScene.colour! <= 100, JSON.stringify(summary.vqa.inScene));
+  assert.match(result.stdout, /colour\s+\d+\.\d+\s+\d+\.\d+\s+prior answer '\w+'; one in the scene at random: \d+\.\d+/);
   assert.match(readFileSync(join(out, 'training-curves.svg'), 'utf8'), /<svg/);
 });
 

@@ -13,6 +13,9 @@ import { decodeRgb } from '../../lib/data/decode.js';
 import { CaptionDataset, VqaDataset, type DatasetPaths } from '../../lib/data/datasets.js';
 import { iteratePrismerBatches, prismerEpochOrder, prismerBatchCount } from '../../lib/data/loader.js';
 import { syntheticTextFeature } from '../../lib/data/synthetic/vocabulary.js';
+import { sampleScene } from '../../lib/data/synthetic/scene.js';
+import { sceneQuestions, shapesOverlap } from '../../lib/data/synthetic/questions.js';
+import { SeededRng } from '../../lib/data/rng.js';
 import { loadRobertaTokenizer } from '../../lib/text/roberta-bpe.js';
 import { loadCaptionReferences } from '../../lib/metrics/caption-io.js';
 import { parseVqaAnnotations } from '../../lib/metrics/vqa-io.js';
@@ -153,4 +156,46 @@ test('loader: batch shapes, padding, seeded order and reproducible augmentation'
   assert.deepEqual(viaWorkers[1].experts.obj_detection, x[1].experts.obj_detection);
   assert.deepEqual(viaWorkers[1].experts.ocr_detection, x[1].experts.ocr_detection);
   assert.ok(counted.total > 0, 'OCR fallbacks of sign-less images reach the main thread');
+});
+
+test('questions: spatial and depth name the extreme shape\'s colour, yes/no asks about one attribute, in_scene lists the scene\'s values', () => {
+  const rng = new SeededRng(5);
+  const yes = { colour: 0, kind: 0, total: 0 };
+  let depth = 0;
+  for (let i = 0; i < 400; i++) {
+    const scene = sampleScene(i, rng);
+    const colours = [...new Set(scene.shapes.map((s) => s.colour))].sort();
+    for (const q of sceneQuestions(scene, rng)) {
+      if (q.type === 'spatial') {
+        const side = /what color is the (left|right)most shape\?/.exec(q.question)![1];
+        const sorted = scene.shapes.slice().sort((a, b) => (side === 'left' ? a.cx - b.cx : b.cx - a.cx));
+        assert.ok(scene.shapes.length >= 2 && sorted[1]!.cx !== sorted[0]!.cx);
+        assert.equal(q.answer, sorted[0]!.colour);
+      }
+      if (q.type === 'depth') {
+        depth++;
+        assert.equal(q.question, 'what color is the nearest shape?');
+        const nearest = scene.shapes.reduce((a, b) => (b.disparity > a.disparity ? b : a));
+        assert.equal(q.answer, nearest.colour);
+        assert.equal(scene.shapes.filter((s) => s.colour === nearest.colour).length, 1, 'the colour names one shape');
+        assert.ok(scene.shapes.every((a, j) => scene.shapes.every((b, k) => j >= k || !shapesOverlap(a, b))), 'no occlusion cue');
+        assert.equal(q.onlyExpert, 'depth');
+      }
+      if (q.type === 'yesno') {
+        const byColour = /is there a (\w+) shape\?/.exec(q.question);
+        const byKind = /is there a (\w+)\?/.exec(q.question);
+        const present = byColour ? scene.shapes.some((s) => s.colour === byColour[1]) : scene.shapes.some((s) => s.kind === byKind![1]);
+        assert.equal(q.answer, present ? 'yes' : 'no', q.question);
+        yes.total++;
+        if (q.answer === 'yes') yes[byColour ? 'colour' : 'kind']++;
+      }
+      if (q.type === 'colour' || q.type === 'spatial' || q.type === 'depth') assert.deepEqual(q.inScene, colours);
+      if (q.type === 'shape') assert.deepEqual(q.inScene, [...new Set(scene.shapes.map((s) => s.kind))].sort());
+      if (q.type === 'count' || q.type === 'text' || q.type === 'yesno') assert.equal(q.inScene, undefined);
+      if (q.inScene) assert.ok(q.inScene.includes(q.answer));
+    }
+  }
+  assert.ok(depth > 50, `${depth} depth questions in 400 scenes`);
+  const yesShare = (yes.colour + yes.kind) / yes.total;
+  assert.ok(yesShare > 0.4 && yesShare < 0.6, `yes/no balanced: ${yesShare}`);
 });

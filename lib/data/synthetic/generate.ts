@@ -18,7 +18,7 @@ import { sampleScene, SHAPE_KINDS, SIGN_WORDS, type Scene } from './scene.js';
 import { QUESTION_TYPES, sceneCaptions, sceneQuestions, type QuestionType } from './questions.js';
 import { buildBpeVocabulary, featureTableOf, mergesTxt, syntheticTextFeature } from './vocabulary.js';
 
-export const PRISM_SHAPES_VERSION = 1;
+export const PRISM_SHAPES_VERSION = 3;
 /** Label sub-folder (and image folder) name: the official caption/VQA loaders read COCO/VQAv2 images from 'vqav2'. */
 export const PRISM_SHAPES_DATASET = 'vqav2';
 
@@ -52,6 +52,8 @@ export interface PrismShapesAnswer {
   answer: string;
   question_type: QuestionType;
   only_expert: string | null;
+  /** Colour or kind answers: every colour (kind) in the scene (`SceneQuestion.inScene`); null otherwise. */
+  in_scene: string[] | null;
 }
 
 export function prismShapesImageName(id: number): string {
@@ -153,7 +155,7 @@ export async function generatePrismShapes(options: PrismShapesOptions): Promise<
         if (train) vqaTrain.push({ image, question: q.question, answer: q.answer, dataset: 'vqa', weight: 1, question_id: questionId });
         else {
           vqaTest.push({ image, question: q.question, question_id: questionId, dataset: 'vqa' });
-          testAnswers.push({ question_id: questionId, answer: q.answer, question_type: q.type, only_expert: q.onlyExpert ?? null });
+          testAnswers.push({ question_id: questionId, answer: q.answer, question_type: q.type, only_expert: q.onlyExpert ?? null, in_scene: q.inScene ?? null });
         }
       }
       pending.push(writeScene(write, tmp, scene, size));

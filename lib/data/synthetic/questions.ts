@@ -17,6 +17,11 @@ export interface SceneQuestion {
   answer: string;
   /** The only expert that carries the answer (the RGB image does not), if any. */
   onlyExpert?: LabelExpert;
+  /**
+   * For answers that name a colour or a kind: every colour (or kind) in the scene, sorted. Picking one of them at
+   * random is the baseline of a model that knows what the image holds but not which object the question means.
+   */
+  inScene?: string[];
 }
 
 const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four'];
@@ -55,41 +60,59 @@ export function sceneCaptions(scene: Scene): string[] {
   ];
 }
 
+/**
+ * The left- or rightmost of two or more shapes, when no other shape's centre is within 0.08 of it (so the
+ * answer does not hinge on a few pixels); null otherwise.
+ */
+function extremeShape(shapes: readonly SceneShape[], side: 'left' | 'right'): { shape: SceneShape; side: 'left' | 'right' } | null {
+  if (shapes.length < 2) return null;
+  const sorted = shapes.slice().sort((a, b) => (side === 'left' ? a.cx - b.cx : b.cx - a.cx));
+  return Math.abs(sorted[0]!.cx - sorted[1]!.cx) > 0.08 ? { shape: sorted[0]!, side } : null;
+}
+
+/**
+ * The nearest of two or more shapes when only the depth map tells which it is: no two shapes overlap (no
+ * occlusion cue) and its colour is unique (so naming the colour needs knowing which shape is nearest).
+ */
+function nearestSeparateShape(shapes: readonly SceneShape[]): SceneShape | null {
+  if (shapes.length < 2) return null;
+  for (let i = 0; i < shapes.length; i++) for (let j = i + 1; j < shapes.length; j++) if (shapesOverlap(shapes[i]!, shapes[j]!)) return null;
+  const nearest = shapes.reduce((a, b) => (b.disparity > a.disparity ? b : a));
+  return unique(shapes, (t) => t.colour, nearest.colour) ? nearest : null;
+}
+
+/**
+ * "is there a {colour} shape?" or "is there a {kind}?" (one attribute, drawn with equal odds), answered 'yes' or
+ * 'no' with equal odds.
+ */
+function existenceQuestion(shapes: readonly SceneShape[], rng: SeededRng): SceneQuestion {
+  const byColour = rng.chance(0.5);
+  const values: readonly string[] = byColour ? SHAPE_COLOURS : SHAPE_KINDS;
+  const present = new Set<string>(shapes.map((s) => (byColour ? s.colour : s.kind)));
+  const wantYes = rng.chance(0.5);
+  const pool = values.filter((v) => present.has(v) === wantYes);
+  // every kind can be present (four shapes of four kinds): then the answer is 'yes'
+  const value = pool.length > 0 ? rng.pick(pool) : rng.pick(values);
+  const question = byColour ? `is there a ${value} shape?` : `is there a ${value}?`;
+  return { type: 'yesno', question, answer: present.has(value) ? 'yes' : 'no' };
+}
+
 /** All questions of one scene (a few per type where the scene allows); `rng` balances yes/no. */
 export function sceneQuestions(scene: Scene, rng: SeededRng): SceneQuestion[] {
   const out: SceneQuestion[] = [];
   const shapes = scene.shapes;
+  const colours = [...new Set(shapes.map((s) => s.colour))].sort();
+  const kinds = [...new Set(shapes.map((s) => s.kind))].sort();
   for (const s of shapes) {
-    if (unique(shapes, (t) => t.kind, s.kind)) out.push({ type: 'colour', question: `what color is the ${s.kind}?`, answer: s.colour });
-    if (unique(shapes, (t) => t.colour, s.colour)) out.push({ type: 'shape', question: `what shape is the ${s.colour} object?`, answer: s.kind });
+    if (unique(shapes, (t) => t.kind, s.kind)) out.push({ type: 'colour', question: `what color is the ${s.kind}?`, answer: s.colour, inScene: colours });
+    if (unique(shapes, (t) => t.colour, s.colour)) out.push({ type: 'shape', question: `what shape is the ${s.colour} object?`, answer: s.kind, inScene: kinds });
   }
   out.push({ type: 'count', question: 'how many shapes are there?', answer: String(shapes.length) });
-  const named = shapes.filter((s) => unique(shapes, describe, describe(s)));
-  for (let i = 0; i < named.length; i++) {
-    for (let j = i + 1; j < named.length; j++) {
-      const [a, b] = rng.chance(0.5) ? [named[i], named[j]] : [named[j], named[i]];
-      if (Math.abs(a.cx - b.cx) > 0.08) {
-        out.push({ type: 'spatial', question: `is the ${describe(a)} to the left of the ${describe(b)}?`, answer: a.cx < b.cx ? 'yes' : 'no' });
-      }
-      if (!shapesOverlap(a, b)) {
-        out.push({ type: 'depth', question: `is the ${describe(a)} closer than the ${describe(b)}?`, answer: a.disparity > b.disparity ? 'yes' : 'no', onlyExpert: 'depth' });
-      }
-    }
-  }
+  const extreme = extremeShape(shapes, rng.chance(0.5) ? 'left' : 'right');
+  if (extreme) out.push({ type: 'spatial', question: `what color is the ${extreme.side}most shape?`, answer: extreme.shape.colour, inScene: colours });
+  const nearest = nearestSeparateShape(shapes);
+  if (nearest) out.push({ type: 'depth', question: 'what color is the nearest shape?', answer: nearest.colour, onlyExpert: 'depth', inScene: colours });
   if (scene.sign) out.push({ type: 'text', question: 'what word is on the sign?', answer: scene.sign.word, onlyExpert: 'ocr_detection' });
-  const present = rng.chance(0.5);
-  if (present) {
-    const s = rng.pick(shapes);
-    out.push({ type: 'yesno', question: `is there a ${describe(s)}?`, answer: 'yes' });
-  } else {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const colour = rng.pick(SHAPE_COLOURS);
-      const kind = rng.pick(SHAPE_KINDS);
-      if (!shapes.some((s) => s.colour === colour && s.kind === kind)) {
-        out.push({ type: 'yesno', question: `is there a ${colour} ${kind}?`, answer: 'no' });
-        break;
-      }
-    }
-  }
+  out.push(existenceQuestion(shapes, rng));
   return out;
 }
