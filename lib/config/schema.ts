@@ -15,6 +15,13 @@ export type ExperimentTask = (typeof EXPERIMENT_TASKS)[number];
 export const VQA_INFERENCE = ['rank', 'generate'] as const;
 export type VqaInference = (typeof VQA_INFERENCE)[number];
 
+export const VIT_INITS = ['random', 'structured'] as const;
+export type VitInit = (typeof VIT_INITS)[number];
+
+/** How the latent warm-up reads its reconstruction: from the mean latent, or latent i for region i of the grid. */
+export const LATENT_WARMUP_MODES = ['mean', 'regional'] as const;
+export type LatentWarmupMode = (typeof LATENT_WARMUP_MODES)[number];
+
 export const EXPERIMENT_BACKENDS = ['auto', 'wasm', 'cpu', 'cuda', 'tensorflow'] as const;
 export type ExperimentBackend = (typeof EXPERIMENT_BACKENDS)[number];
 
@@ -32,6 +39,12 @@ export interface ExperimentModelSection {
    * checked against the size's fields by lib/model (`overrideModelSize`).
    */
   overrides: Record<string, number | string | boolean>;
+  /**
+   * How a freshly built model's ViT starts (a loaded checkpoint replaces it): 'random' (the official initialisation)
+   * or 'structured' (a 2-D sine-cosine positional embedding and every residual branch's output projection at zero,
+   * so the trunk passes each token's content and place through; lib/model `ExpertEncoder.initStructured`).
+   */
+  vit_init: VitInit;
 }
 
 /** `data:` where examples come from. */
@@ -85,10 +98,11 @@ export interface ExperimentTrainSection {
   encoder_cache_mb: number;
   /**
    * Expert latent warm-up before training (lib/train/latent-warmup.ts): `steps` AdamW steps that train only the
-   * expert stems and the resampler to reconstruct the pooled expert inputs from the mean latent; 0: off (the
-   * official runs have no such stage). It runs after `--init-from` weights are loaded.
+   * resampler to reconstruct the pooled expert inputs, from the mean latent (`mode: mean`) or region by region,
+   * latent i from region i of the grid (`mode: regional`, grid² latents); 0: off (the official runs have no such
+   * stage). It runs after `--init-from` weights are loaded.
    */
-  latent_warmup: { steps: number; lr: number; grid: number };
+  latent_warmup: { steps: number; lr: number; grid: number; mode: LatentWarmupMode };
   /**
    * Worker threads that each compute the gradient of an equal share of every batch beside the main thread
    * (data parallelism over CPU cores, lib/train/gradient-workers.ts); 0: the main thread alone. Applies when
@@ -196,6 +210,7 @@ export const EXPERIMENT_SCHEMA: Record<string, ConfigFieldSpec> = {
     kind: 'section',
     fields: {
       overrides: { kind: 'scalarMap', default: {} },
+      vit_init: { kind: 'enum', values: VIT_INITS, default: 'random' },
     },
   },
   data: {
@@ -238,6 +253,7 @@ export const EXPERIMENT_SCHEMA: Record<string, ConfigFieldSpec> = {
           steps: { kind: 'int', min: 0, default: 0 },
           lr: { kind: 'number', exclusiveMin: 0, default: 1e-3 },
           grid: { kind: 'int', min: 1, default: 2 },
+          mode: { kind: 'enum', values: LATENT_WARMUP_MODES, default: 'mean' },
         },
       },
       workers: { kind: 'int', min: 0, default: 0 },

@@ -62,6 +62,15 @@ export interface PrismerLoss {
   loss: tf.Scalar;
 }
 
+/** How the ViT starts: the official random initialisation, or `ExpertEncoder.initStructured`. */
+export type VitInit = 'random' | 'structured';
+
+export interface PrismerOptions {
+  seed?: number;
+  freeze?: PrismerFreezeMode;
+  vitInit?: VitInit;
+}
+
 /**
  * Prismer (model/prismer.py): the expert encoder (`expert_encoder.*`) and the text decoder (`text_decoder.*`)
  * in one ParameterStore keyed by the official state_dict names, and the freeze modes. The task wrappers
@@ -73,14 +82,18 @@ export class Prismer {
   readonly textDecoder: PrismerTextDecoder;
   private mode: PrismerFreezeMode = 'none';
 
-  /** `seed` makes the random initialisation (before a checkpoint is loaded) reproducible. */
-  constructor(readonly config: PrismerConfig, options: { seed?: number; freeze?: PrismerFreezeMode } = {}) {
+  /**
+   * `seed` makes the random initialisation (before a checkpoint is loaded) reproducible; `vitInit: 'structured'`
+   * starts the ViT from `ExpertEncoder.initStructured` instead of the official random initialisation.
+   */
+  constructor(readonly config: PrismerConfig, options: PrismerOptions = {}) {
     if (config.encoder.width !== config.decoder.visionHiddenSize) {
       throw new Error(`Prismer config: encoder width ${config.encoder.width} != decoder visionHiddenSize ${config.decoder.visionHiddenSize}`);
     }
     this.store = new ParameterStore(options.seed ?? 0);
     this.expertEncoder = new ExpertEncoder(this.store, 'expert_encoder', config.encoder);
     this.textDecoder = new PrismerTextDecoder(this.store, 'text_decoder', config.decoder);
+    if (options.vitInit === 'structured') this.expertEncoder.initStructured();
     this.setFreezeMode(options.freeze ?? 'none');
   }
 

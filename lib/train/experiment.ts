@@ -154,6 +154,6 @@ export function vqaDatasets(setup: ExperimentSetup, fallbacks = new LabelFallbac
 export function buildExperimentModel(setup: ExperimentSetup): PrismerCaption | PrismerVQA {
   const c = setup.config;
   const config = prismerConfigForSize(setup.size, c.experts, c.image_resolution);
-  const options = { seed: c.train.seed, freeze: c.freeze };
+  const options = { seed: c.train.seed, freeze: c.freeze, vitInit: c.model.vit_init };
   return c.task === 'vqa' ? new PrismerVQA(config, options) : new PrismerCaption(config, options);
 }

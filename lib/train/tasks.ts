@@ -175,7 +175,7 @@ export async function experimentTrainTask(setup: ExperimentSetup, model: Prismer
   } else if (w.steps > 0) {
     if (!options.warmupDir) throw new Error('train.latent_warmup: no folder given for the warm-up run');
     warmup = await warmUpExpertLatents(model, source, {
-      steps: w.steps, lr: w.lr, grid: w.grid, batchSize: config.batch_size_train, weightDecay: config.weight_decay, seed: config.train.seed,
+      steps: w.steps, lr: w.lr, grid: w.grid, mode: w.mode, batchSize: config.batch_size_train, weightDecay: config.weight_decay, seed: config.train.seed,
       cacheMb: config.train.encoder_cache_mb, outDir: options.warmupDir, progress: options.progress, handleSignals: options.handleSignals, log: options.log,
     });
     if (warmup.interrupted) throw new Error(`latent warm-up interrupted at step ${warmup.steps} (checkpoint ${warmup.checkpoint}); run the same command again to resume it`);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ParameterStore } from '../../lib/nn/parameters.js';
 import {
-  EncoderCapture, ExpertEncoder, PythonRandom, expertDomain, fixedInstanceRows, prismerExperts, pythonRandomInstanceRows,
+  EncoderCapture, ExpertEncoder, PythonRandom, expertDomain, sinCosPositions, fixedInstanceRows, prismerExperts, pythonRandomInstanceRows,
   type ExpertDomain, type EncoderInputs,
 } from '../../lib/model/encoder/index.js';
 import { disposeInputs, fixtureInputs, readMeta, useBackend } from './encoder-helpers.js';
@@ -85,6 +85,29 @@ test('PrismerZ (rgb only) has no resampler or instance embedding and returns the
   assert.deepEqual(out.shape, [36, 3, 32]);
   assert.throws(() => encoder.apply({ rgb, depth: tf.zeros([3, 1, 64, 64]) as tf.Tensor4D }), /input 'depth' has no stem; this encoder has experts rgb/);
   tf.dispose([rgb, out]);
+  store.dispose();
+});
+
+test('sinCosPositions: rows in the first half of the channels, columns in the second, at the random init\'s spread', () => {
+  const table = sinCosPositions(3, 8);
+  const at = (row: number, col: number) => Array.from(table.subarray((row * 3 + col) * 8, (row * 3 + col + 1) * 8));
+  const s = Math.SQRT2 / Math.sqrt(8);
+  // frequencies 1 and 1/100 (width/4 = 2): [sin(r), sin(r/100), cos(r), cos(r/100), sin(c), sin(c/100), cos(c), cos(c/100)]
+  const expected = (r: number, c: number) => [Math.sin(r), Math.sin(r / 100), Math.cos(r), Math.cos(r / 100), Math.sin(c), Math.sin(c / 100), Math.cos(c), Math.cos(c / 100)].map((v) => v * s);
+  for (const [r, c] of [[0, 0], [1, 2], [2, 1]] as const) at(r, c).forEach((v, i) => assert.ok(Math.abs(v - expected(r, c)[i]!) < 1e-6, `(${r}, ${c}) channel ${i}`));
+  assert.throws(() => sinCosPositions(3, 6), /width 6 is not divisible by 4/);
+});
+
+test('initStructured: the sine-cosine positions, and a trunk that passes its input through unchanged', async () => {
+  await useBackend('wasm');
+  const { store, encoder } = tiny(['rgb', 'depth']);
+  encoder.initStructured();
+  const positional = store.get('expert_encoder.positional_embedding').dataSync();
+  assert.deepEqual(Array.from(positional), Array.from(sinCosPositions(6, 32)));
+  const x = tf.randomNormal([40, 2, 32], 0, 1, 'float32', 5) as tf.Tensor3D;
+  const out = encoder.trunk.apply(x);
+  assert.ok(tf.max(tf.abs(tf.sub(out, x))).dataSync()[0]! === 0, 'identity trunk');
+  tf.dispose([x, out]);
   store.dispose();
 });
 

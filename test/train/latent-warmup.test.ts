@@ -23,13 +23,13 @@ function snapshot(store: ParameterStore): Map<string, Float32Array> {
   return new Map(store.entries().map(([name, v]) => [name, v.dataSync().slice() as Float32Array]));
 }
 
-test('the target is each expert input average-pooled to grid x grid, experts concatenated in order', async () => {
+test('the target is each expert input average-pooled to grid x grid, region by region, experts in order within a region', async () => {
   await initBackend('cpu');
   const depth = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [1, 1, 4, 4]);
   const seg = tf.ones([1, 2, 4, 4]) as tf.Tensor4D;
   const target = pooledExpertTargets({ depth, seg_coco: seg }, ['depth', 'seg_coco'], 2);
-  // depth quadrants (row-major): mean of [1,2,5,6], [3,4,7,8], [9,10,13,14], [11,12,15,16]; then seg's 2 channels per cell.
-  assert.deepEqual(Array.from(target.dataSync()), [3.5, 5.5, 11.5, 13.5, 1, 1, 1, 1, 1, 1, 1, 1]);
+  // quadrants row-major; in each, depth's mean (of [1,2,5,6], [3,4,7,8], [9,10,13,14], [11,12,15,16]) then seg's 2 channels.
+  assert.deepEqual(Array.from(target.dataSync()), [3.5, 1, 1, 5.5, 1, 1, 11.5, 1, 1, 13.5, 1, 1]);
   assert.throws(() => pooledExpertTargets({ depth }, ['depth'], 3), /4x4, not divisible into a 3x3 grid \(train.latent_warmup.grid\)/);
   assert.throws(() => pooledExpertTargets({ depth }, ['depth', 'seg_coco'], 2), /no 'seg_coco' input/);
   tf.dispose([depth, seg, target]);
@@ -64,6 +64,24 @@ test('the warm-up trains only the resampler (stems frozen, their BatchNorm calib
   fresh.model.dispose();
 });
 
+test('regional mode: latent i learns region i through one shared head, and the resampler must have grid² latents', async () => {
+  const { model, source } = await tinySetup();
+  assert.equal(model.expertEncoder.resampler!.numLatents, 16);
+  const options = { steps: 12, batchSize: 4, lr: 3e-3, weightDecay: 0.05, seed: 1, cacheMb: 64, progress: false as const, handleSignals: false, mode: 'regional' as const };
+  await assert.rejects(
+    warmUpExpertLatents(model, source, { ...options, grid: 2, outDir: join(dir, 'warmup-r2') }),
+    /mode 'regional' pairs each latent with one region of the 2x2 grid, so the resampler needs 4 latents \(resampler_latents\), not 16/,
+  );
+  const logs: string[] = [];
+  const result = await warmUpExpertLatents(model, source, { ...options, grid: 4, outDir: join(dir, 'warmup-r4'), log: (l) => logs.push(l) });
+  const losses = result.history.map((r) => r.loss);
+  const head = (xs: number[]) => xs.slice(0, 3).reduce((a, b) => a + b, 0) / 3;
+  assert.ok(head(losses.slice(-3)) < head(losses), `loss fell: first ${losses.slice(0, 3).map((l) => l.toFixed(3))}, last ${losses.slice(-3).map((l) => l.toFixed(3))}`);
+  // depth (1 channel) + seg_coco (64 channels) per region
+  assert.ok(logs.some((l) => /region by region, latent i from region i \(65 values each\)/.test(l)), logs.join('\n'));
+  model.dispose();
+});
+
 test('the warm-up refuses, naming the setting, when the stem tokens would exceed train.encoder_cache_mb', async () => {
   const { model, source } = await tinySetup();
   await assert.rejects(
@@ -84,6 +102,7 @@ test('train.latent_warmup.steps runs the warm-up before the caption task and val
   model.dispose();
   assert.throws(() => loadExperimentConfig(tinyConfig(), ['train.latent_warmup.grid=0']), /train\.latent_warmup\.grid/);
   assert.throws(() => loadExperimentConfig(tinyConfig(), ['train.latent_warmup.lr=0']), /train\.latent_warmup\.lr/);
+  assert.throws(() => loadExperimentConfig(tinyConfig(), ['train.latent_warmup.mode=tokens']), /train\.latent_warmup\.mode/);
 });
 
 test('a store adopting another store\'s variables trains them through its own entries and leaves them to their owner on dispose', () => {

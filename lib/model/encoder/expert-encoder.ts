@@ -113,6 +113,23 @@ export class ExpertEncoder extends Module {
     this.instanceRows = config.instanceRows ?? pythonRandomInstanceRows(DEFAULT_INSTANCE_SEED, INSTANCE_ROWS);
   }
 
+  /**
+   * A stand-in for a pre-trained backbone where there is none (a model trained from scratch with its ViT frozen):
+   * a 2-D sine-cosine positional embedding (`sinCosPositions`) and a trunk that starts as the identity
+   * (`VisionTransformerTrunk.zeroResidualBranches`). Frozen at the official random initialisation instead, the
+   * positional embedding has no notion of left or right and the trunk's residual branches add random functions of
+   * every token to every other: on Prism Shapes a ridge probe read the sign's word from all 16 resampler latents
+   * for 29 of 29 held-out signs before two random layers and 20 of 29 after them (23 of 29 after an identity
+   * trunk, whose only change is the layer norms). Through `npm start` it did not lift VQA beyond the run-to-run
+   * spread (README, "where VQA stalls").
+   */
+  initStructured(): void {
+    const grid = Math.floor(this.config.imageResolution / this.config.patchSize);
+    const positional = this.store.get(this.key('positional_embedding'));
+    positional.assign(tf.tensor2d(sinCosPositions(grid, this.config.width), [grid * grid, this.config.width]));
+    this.trunk.zeroResidualBranches();
+  }
+
   /** Number of output tokens for an rgb side length: rgb patches (+ latents when the model has experts and they are given). */
   outputLength(rgbSide: number, withExperts = this.resampler !== undefined): number {
     const grid = Math.floor(rgbSide / this.config.patchSize);
@@ -223,6 +240,31 @@ export class ExpertEncoder extends Module {
     const embedding = tf.gather(this.parameter('instance_embedding'), tf.tensor1d(perToken, 'int32'));
     return tf.add(tokens, tf.reshape(embedding, [b, h * w, d]));
   }
+}
+
+/**
+ * A grid × grid 2-D sine-cosine positional table (row-major positions; the first half of the channels encode the
+ * row, the second the column, each as sines then cosines of the position at width/4 frequencies 1/10000^(k/(width/4)),
+ * as MAE's), scaled to the official random initialisation's spread (std width^-0.5 per channel).
+ */
+export function sinCosPositions(grid: number, width: number): Float32Array {
+  if (width % 4 !== 0) throw new Error(`sinCosPositions: width ${width} is not divisible by 4`);
+  const quarter = width / 4;
+  const scale = Math.SQRT2 * width ** -0.5;
+  const out = new Float32Array(grid * grid * width);
+  for (let row = 0; row < grid; row++) {
+    for (let col = 0; col < grid; col++) {
+      const base = (row * grid + col) * width;
+      for (let k = 0; k < quarter; k++) {
+        const frequency = 1 / 10000 ** (k / quarter);
+        out[base + k] = scale * Math.sin(row * frequency);
+        out[base + quarter + k] = scale * Math.cos(row * frequency);
+        out[base + 2 * quarter + k] = scale * Math.sin(col * frequency);
+        out[base + 3 * quarter + k] = scale * Math.cos(col * frequency);
+      }
+    }
+  }
+  return out;
 }
 
 function asImage(value: tf.Tensor4D | ObjDetectionInput, key: string, where: string): tf.Tensor4D {

@@ -5,6 +5,7 @@ export {
   DEFAULT_INSTANCE_SEED,
   DEFAULT_RESAMPLER,
   ExpertEncoder,
+  sinCosPositions,
   type ExpertEncoderApplyOptions,
   type ExpertEncoderConfig,
   type EncoderInputs,

@@ -60,6 +60,21 @@ export class VisionTransformerTrunk extends Module {
     }
   }
 
+  /**
+   * Sets the output projection of every residual branch (attention `out_proj`, MLP `c_proj`, adaptor `up_proj`) to
+   * zero, so the trunk passes its input through unchanged until those projections train (see
+   * `ExpertEncoder.initStructured`).
+   */
+  zeroResidualBranches(): void {
+    const projections = [...this.blocks.flatMap((block) => [block.attn.outProj, block.proj]), ...this.adaptors.map((adaptor) => adaptor.upProj)];
+    for (const linear of projections) {
+      for (const name of linear.hasBias ? ['weight', 'bias'] : ['weight']) {
+        const variable = this.store.get(`${linear.prefix}.${name}`);
+        variable.assign(tf.zerosLike(variable));
+      }
+    }
+  }
+
   apply(x: tf.Tensor3D, capture?: EncoderCapture, attention?: AttentionRecorder): tf.Tensor3D {
     return tf.tidy(() => {
       let h = x;
