@@ -101,7 +101,9 @@ test('sinCosPositions: rows in the first half of the channels, columns in the se
 test('initStructured: the sine-cosine positions, and a trunk that passes its input through unchanged', async () => {
   await useBackend('wasm');
   const { store, encoder } = tiny(['rgb', 'depth']);
+  const before = tf.memory().numTensors;
   encoder.initStructured();
+  assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
   const positional = store.get('expert_encoder.positional_embedding').dataSync();
   assert.deepEqual(Array.from(positional), Array.from(sinCosPositions(6, 32)));
   const x = tf.randomNormal([40, 2, 32], 0, 1, 'float32', 5) as tf.Tensor3D;

@@ -70,7 +70,7 @@ export class VisionTransformerTrunk extends Module {
     for (const linear of projections) {
       for (const name of linear.hasBias ? ['weight', 'bias'] : ['weight']) {
         const variable = this.store.get(`${linear.prefix}.${name}`);
-        variable.assign(tf.zerosLike(variable));
+        tf.tidy(() => variable.assign(tf.zerosLike(variable)));
       }
     }
   }
