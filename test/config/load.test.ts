@@ -61,8 +61,8 @@ test('defaults fill what a file leaves out; [none] means PrismerZ (no experts)',
     const config = loadExperimentConfig(f.path('a.yaml'));
     assert.deepEqual(config.experts, []);
     assert.deepEqual([config.freeze, config.min_lr, config.weight_decay, config.k_test, config.inference], ['none', 0, 0.05, 16, 'rank']);
-    assert.deepEqual(config.train, { seed: 42, grad_accum_steps: 1, clip_grad_norm: null, label_smoothing: 0.1, exp_name: '', log_dir: 'runs', log_every: 10, eval_every: 1, keep_checkpoints: 2, lr_scale: {}, encoder_cache_mb: 1024, latent_warmup: { steps: 0, lr: 1e-3, grid: 2 }, workers: 0 });
-    assert.deepEqual(config.model, { overrides: {} });
+    assert.deepEqual(config.train, { seed: 42, grad_accum_steps: 1, clip_grad_norm: null, label_smoothing: 0.1, exp_name: '', log_dir: 'runs', log_every: 10, eval_every: 1, keep_checkpoints: 2, lr_scale: {}, encoder_cache_mb: 1024, latent_warmup: { steps: 0, lr: 1e-3, grid: 2, mode: 'mean' }, workers: 0 });
+    assert.deepEqual(config.model, { overrides: {}, vit_init: 'random' });
   } finally {
     f.done();
   }
@@ -101,6 +101,7 @@ test('invalid values: out of range, not in the allowed set, inconsistent, missin
   const f = files({
     'range.yaml': `${minimal}weight_decay: -0.1\n`,
     'enum.yaml': `${minimal}freeze: freeze_all\n`,
+    'init.yaml': `${minimal}model:\n  vit_init: pretrained\n`,
     'expert.yaml': `${minimal}experts: [depth, segmentation]\n`,
     'twice.yaml': `${minimal}experts: [depth, depth]\n`,
     'lengths.yaml': `${minimal}eval:\n  min_length: 30\n`,
@@ -110,6 +111,7 @@ test('invalid values: out of range, not in the allowed set, inconsistent, missin
   try {
     assertConfigError(() => loadExperimentConfig(f.path('range.yaml')), f.shown('range.yaml'), 'weight_decay', /expected a number >= 0, got -0\.1/);
     assertConfigError(() => loadExperimentConfig(f.path('enum.yaml')), f.shown('enum.yaml'), 'freeze', /expected one of 'none', 'freeze_lang', 'freeze_vision', 'freeze_lang_vision', got "freeze_all"/);
+    assertConfigError(() => loadExperimentConfig(f.path('init.yaml')), f.shown('init.yaml'), 'model.vit_init', /expected one of 'random', 'structured', got "pretrained"/);
     assertConfigError(() => loadExperimentConfig(f.path('expert.yaml')), f.shown('expert.yaml'), 'experts', /'segmentation' is not one of them/);
     assertConfigError(() => loadExperimentConfig(f.path('twice.yaml')), f.shown('twice.yaml'), 'experts', /'depth' is listed twice/);
     assertConfigError(() => loadExperimentConfig(f.path('lengths.yaml')), f.shown('lengths.yaml'), 'eval.min_length', /at most eval\.max_length \(20\), got 30/);
