@@ -69,6 +69,7 @@ export async function writeStartReport(dir: string, summary: StartSummary, runDi
     const scores = Object.keys(v.perQuestionType).flatMap((type) => [
       { group: 'model', metric: type, value: v.perQuestionType[type]! },
       { group: 'best single answer per type', metric: type, value: v.baseline.perQuestionType[type] ?? 0 },
+      ...(v.inScene?.[type] === undefined ? [] : [{ group: 'one in the scene at random', metric: type, value: v.inScene[type]! }]),
     ]);
     scores.push({ group: 'model', metric: 'overall', value: v.overall }, { group: 'best single answer per type', metric: 'overall', value: v.baseline.overall });
     await savePlot(groupedComparison(scores, { title: 'VQA accuracy (%) on held-out Prism Shapes', groupTitle: 'answers from', independentScales: false, width: 60 }), join(dir, 'vqa-accuracy.svg'));

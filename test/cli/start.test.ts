@@ -31,6 +31,7 @@ test('prismer start trains both tasks, evaluates, prints the table and writes th
   assert.ok(summary.vqa.inScene.colour! > 0 && summary.vqa.inScene.colour! <= 100, JSON.stringify(summary.vqa.inScene));
   assert.match(result.stdout, /colour\s+\d+\.\d+\s+\d+\.\d+\s+prior answer '\w+'; one in the scene at random: \d+\.\d+/);
   assert.match(readFileSync(join(out, 'training-curves.svg'), 'utf8'), /<svg/);
+  assert.match(readFileSync(join(out, 'vqa-accuracy.svg'), 'utf8'), /one in the scene at random/, 'the plot shows the in-scene baseline');
 });
 
 test('prismer start rejects a caption share outside (0, 1) before doing any work', () => {
