@@ -72,7 +72,7 @@ export async function writeStartReport(dir: string, summary: StartSummary, runDi
       ...(v.inScene?.[type] === undefined ? [] : [{ group: 'one in the scene at random', metric: type, value: v.inScene[type]! }]),
     ]);
     scores.push({ group: 'model', metric: 'overall', value: v.overall }, { group: 'best single answer per type', metric: 'overall', value: v.baseline.overall });
-    await savePlot(groupedComparison(scores, { title: 'VQA accuracy (%) on held-out Prism Shapes', groupTitle: 'answers from', independentScales: false, width: 60 }), join(dir, 'vqa-accuracy.svg'));
+    await savePlot(groupedComparison(scores, { title: 'VQA accuracy (%) on held-out Prism Shapes', groupTitle: 'answers from', independentScales: false }), join(dir, 'vqa-accuracy.svg'));
     written.push(join(dir, 'vqa-accuracy.svg'));
   }
   if (summary.caption) {

@@ -38,7 +38,7 @@ export function groupedComparison(scores: readonly GroupScore[], options: Groupe
     ? { field: 'group', type: 'nominal' as const, sort: groups, axis: null }
     : { field: 'metric', type: 'nominal' as const, sort: metrics, title: null };
   const offset = independent ? {} : { xOffset: { field: 'group', type: 'nominal' as const, sort: groups } };
-  const color = { field: 'group', type: 'nominal' as const, sort: groups, title: groupTitle };
+  const color = { field: 'group', type: 'nominal' as const, sort: groups, title: groupTitle, legend: { labelLimit: 0 } };
   const layer: object[] = [
     { mark: 'bar', encoding: { x, ...offset, y: { aggregate: 'mean', field: 'value', type: 'quantitative', title: independent ? null : 'score' }, color, tooltip: [{ field: 'group', title: groupTitle }, { field: 'metric' }, { aggregate: 'mean', field: 'value', type: 'quantitative', title: 'mean' }] } },
   ];
