@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { scoreCaptions, type CaptionScores } from '../metrics/captions.js';
 import { parseVqaAnnotations, parseVqaResults } from '../metrics/vqa-io.js';
 import { scoreVqa, type VqaScores } from '../metrics/vqa.js';
-import { captionImageId, testAnswerAnnotations, type VqaResultEntry } from './evaluate.js';
+import { captionImageId, readTestAnswers, testAnswerAnnotations, type VqaResultEntry } from './evaluate.js';
 import type { CaptionTestEntry, CaptionTrainEntry } from '../data/formats.js';
 
 /**
@@ -47,19 +47,12 @@ export function bestAnswerPerQuestionType(dataPath: string, questionIds: readonl
  * test answers carry no `in_scene` (other data, or Prism Shapes before version 3).
  */
 export function answerInSceneBaseline(dataPath: string, questionIds: readonly number[]): Record<string, number> | null {
-  const path = join(dataPath, 'vqav2_test_answers.json');
-  if (!existsSync(path)) return null;
-  const rows = JSON.parse(readFileSync(path, 'utf8')) as Array<{ question_id: number; answer: string; question_type: string; in_scene?: unknown }>;
-  const wanted = new Set(questionIds);
+  const rows = readTestAnswers(dataPath, questionIds);
   const sums = new Map<string, { total: number; count: number }>();
-  for (const r of rows) {
-    if (!wanted.has(r.question_id) || r.in_scene === undefined || r.in_scene === null) continue;
-    if (!Array.isArray(r.in_scene) || r.in_scene.length === 0 || !r.in_scene.every((v) => typeof v === 'string')) {
-      throw new Error(`${path}: question ${r.question_id} field 'in_scene' must be a non-empty list of answers or null`);
-    }
-    const chance = r.in_scene.includes(r.answer) ? 1 / r.in_scene.length : 0;
+  for (const r of rows ?? []) {
+    if (!r.in_scene) continue;
     const sum = sums.get(r.question_type) ?? { total: 0, count: 0 };
-    sum.total += chance;
+    sum.total += r.in_scene.includes(r.answer) ? 1 / r.in_scene.length : 0;
     sum.count += 1;
     sums.set(r.question_type, sum);
   }

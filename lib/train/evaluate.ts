@@ -135,10 +135,12 @@ export async function answerTestQuestions(
 }
 
 /** One row of Prism Shapes' `vqav2_test_answers.json`. */
-interface ShapesAnswer {
+export interface ShapesTestAnswer {
   question_id: number;
   answer: string;
   question_type: string;
+  /** Colour or kind answers (version 3 on): every colour (kind) of the scene; null or absent otherwise. */
+  in_scene?: string[] | null;
 }
 
 /** The answer type the official annotations would give an answer. */
@@ -148,25 +150,41 @@ function answerType(answer: string): string {
 }
 
 /**
- * VQA annotations in the official format for a test set that ships its answers (Prism Shapes'
- * `vqav2_test_answers.json`: one answer per question, given as the ten human answers), restricted to
- * `questionIds`; null when data_path has no answers (VQAv2 test-dev is scored by the official server).
+ * The rows of `{dataPath}/vqav2_test_answers.json` (Prism Shapes ships its test answers) for `questionIds`, checked;
+ * null when data_path has no answers (VQAv2 test-dev is scored by the official server).
  */
-export function testAnswerAnnotations(dataPath: string, questionIds: readonly number[]): { annotations: unknown[] } | null {
+export function readTestAnswers(dataPath: string, questionIds: readonly number[]): ShapesTestAnswer[] | null {
   const path = join(dataPath, 'vqav2_test_answers.json');
   if (!existsSync(path)) return null;
-  const rows = JSON.parse(readFileSync(path, 'utf8')) as ShapesAnswer[];
+  const rows = JSON.parse(readFileSync(path, 'utf8')) as ShapesTestAnswer[];
   if (!Array.isArray(rows)) throw new Error(`${path}: expected a list of {question_id, answer, question_type}`);
   const wanted = new Set(questionIds);
-  const annotations = rows.filter((r) => wanted.has(r.question_id)).map((r, i) => {
+  const picked = rows.filter((r) => wanted.has(r.question_id));
+  picked.forEach((r, i) => {
     if (typeof r.answer !== 'string' || typeof r.question_type !== 'string') throw new Error(`${path}: entry ${i} needs string 'answer' and 'question_type'`);
-    return {
+    const inScene = r.in_scene;
+    if (inScene !== undefined && inScene !== null && (!Array.isArray(inScene) || inScene.length === 0 || !inScene.every((v) => typeof v === 'string'))) {
+      throw new Error(`${path}: question ${r.question_id} field 'in_scene' must be a non-empty list of answers or null`);
+    }
+  });
+  if (picked.length !== wanted.size) throw new Error(`${path}: answers for ${picked.length} of ${wanted.size} test questions`);
+  return picked;
+}
+
+/**
+ * VQA annotations in the official format for a test set that ships its answers (Prism Shapes'
+ * `vqav2_test_answers.json`: one answer per question, given as the ten human answers), restricted to
+ * `questionIds`; null when data_path has no answers.
+ */
+export function testAnswerAnnotations(dataPath: string, questionIds: readonly number[]): { annotations: unknown[] } | null {
+  const rows = readTestAnswers(dataPath, questionIds);
+  if (!rows) return null;
+  return {
+    annotations: rows.map((r) => ({
       question_id: r.question_id, question_type: r.question_type, answer_type: answerType(r.answer), multiple_choice_answer: r.answer,
       answers: Array.from({ length: 10 }, (_, k) => ({ answer: r.answer, answer_confidence: 'yes', answer_id: k + 1 })),
-    };
-  });
-  if (annotations.length !== wanted.size) throw new Error(`${path}: answers for ${annotations.length} of ${wanted.size} test questions`);
-  return { annotations };
+    })),
+  };
 }
 
 /** Scores VQA results with the official accuracy (per question type too); null without test answers. */

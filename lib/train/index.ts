@@ -24,7 +24,7 @@ export { EncoderOutputCache, prepareEncoderCache, calibrateStemBatchNorm } from 
 export { prismerBatchInputs, disposeBatchInputs } from './batch-inputs.js';
 export { prepareExperiment, ensurePrismShapes, captionDatasets, vqaDatasets, buildExperimentModel } from './experiment.js';
 export type { ExperimentSetup } from './experiment.js';
-export { generateTestCaptions, answerTestQuestions, scoreTestCaptions, scoreTestAnswers, captionReferences, testAnswerAnnotations, captionImageId } from './evaluate.js';
+export { generateTestCaptions, answerTestQuestions, scoreTestCaptions, scoreTestAnswers, captionReferences, testAnswerAnnotations, readTestAnswers, captionImageId, type ShapesTestAnswer } from './evaluate.js';
 export type { CaptionResultEntry, VqaResultEntry } from './evaluate.js';
 export { answerInSceneBaseline, bestAnswerPerQuestionType, bestConstantCaption } from './baselines.js';
 export type { AnswerPriorBaseline, ConstantCaptionBaseline } from './baselines.js';

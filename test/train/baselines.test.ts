@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answerInSceneBaseline } from '../../lib/train/baselines.js';
+import { readTestAnswers } from '../../lib/train/evaluate.js';
 
 function answersFolder(rows: unknown[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'prismer-baselines-'));
@@ -30,4 +31,17 @@ test('answerInSceneBaseline: the expected accuracy of a random colour or kind of
 test('answerInSceneBaseline names the question and the field when in_scene is malformed', () => {
   const dir = answersFolder([{ question_id: 7, answer: 'red', question_type: 'colour', in_scene: [] }]);
   assert.throws(() => answerInSceneBaseline(dir, [7]), /vqav2_test_answers\.json: question 7 field 'in_scene' must be a non-empty list of answers or null/);
+});
+
+test('readTestAnswers checks each row it returns and that every asked question has one', () => {
+  const dir = answersFolder([
+    { question_id: 1, answer: 'red', question_type: 'colour', in_scene: ['red'] },
+    { question_id: 2, question_type: 'colour' },
+  ]);
+  assert.deepEqual(readTestAnswers(dir, [1])?.map((r) => r.question_id), [1]);
+  assert.throws(() => readTestAnswers(dir, [1, 3]), /vqav2_test_answers\.json: answers for 1 of 2 test questions/);
+  assert.throws(() => readTestAnswers(dir, [2]), /vqav2_test_answers\.json: entry 0 needs string 'answer' and 'question_type'/);
+  const notList = mkdtempSync(join(tmpdir(), 'prismer-baselines-'));
+  writeFileSync(join(notList, 'vqav2_test_answers.json'), '{}');
+  assert.throws(() => readTestAnswers(notList, [1]), /expected a list of \{question_id, answer, question_type\}/);
 });

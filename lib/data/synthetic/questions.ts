@@ -64,10 +64,10 @@ export function sceneCaptions(scene: Scene): string[] {
  * The left- or rightmost of two or more shapes, when no other shape's centre is within 0.08 of it (so the
  * answer does not hinge on a few pixels); null otherwise.
  */
-function extremeShape(shapes: readonly SceneShape[], side: 'left' | 'right'): { shape: SceneShape; side: 'left' | 'right' } | null {
+function extremeShape(shapes: readonly SceneShape[], side: 'left' | 'right'): SceneShape | null {
   if (shapes.length < 2) return null;
   const sorted = shapes.slice().sort((a, b) => (side === 'left' ? a.cx - b.cx : b.cx - a.cx));
-  return Math.abs(sorted[0]!.cx - sorted[1]!.cx) > 0.08 ? { shape: sorted[0]!, side } : null;
+  return Math.abs(sorted[0]!.cx - sorted[1]!.cx) > 0.08 ? sorted[0]! : null;
 }
 
 /**
@@ -108,8 +108,9 @@ export function sceneQuestions(scene: Scene, rng: SeededRng): SceneQuestion[] {
     if (unique(shapes, (t) => t.colour, s.colour)) out.push({ type: 'shape', question: `what shape is the ${s.colour} object?`, answer: s.kind, inScene: kinds });
   }
   out.push({ type: 'count', question: 'how many shapes are there?', answer: String(shapes.length) });
-  const extreme = extremeShape(shapes, rng.chance(0.5) ? 'left' : 'right');
-  if (extreme) out.push({ type: 'spatial', question: `what color is the ${extreme.side}most shape?`, answer: extreme.shape.colour, inScene: colours });
+  const side = rng.chance(0.5) ? 'left' : 'right';
+  const extreme = extremeShape(shapes, side);
+  if (extreme) out.push({ type: 'spatial', question: `what color is the ${side}most shape?`, answer: extreme.colour, inScene: colours });
   const nearest = nearestSeparateShape(shapes);
   if (nearest) out.push({ type: 'depth', question: 'what color is the nearest shape?', answer: nearest.colour, onlyExpert: 'depth', inScene: colours });
   if (scene.sign) out.push({ type: 'text', question: 'what word is on the sign?', answer: scene.sign.word, onlyExpert: 'ocr_detection' });

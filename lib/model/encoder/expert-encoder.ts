@@ -125,7 +125,7 @@ export class ExpertEncoder extends Module {
    */
   initStructured(): void {
     const grid = Math.floor(this.config.imageResolution / this.config.patchSize);
-    const positional = this.store.get(this.key('positional_embedding'));
+    const positional = this.parameter('positional_embedding');
     tf.tidy(() => positional.assign(tf.tensor2d(sinCosPositions(grid, this.config.width), [grid * grid, this.config.width])));
     this.trunk.zeroResidualBranches();
   }
